@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds Theon and runs every example, C++ then Python, in sorted order.
+# Examples run inside out/, so the CSV files they write (step,cost) land there;
+# all out/*.csv are then drawn into out/cost_curves.png.
+# Usage: scripts/run_examples.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+scripts/build.sh
+
+mkdir -p out
+shopt -s nullglob
+
+# Globs expand in sorted order. CMake also leaves directories (CMakeFiles)
+# and scripts (cmake_install.cmake) here: run only executable regular files.
+for exe in build/examples/cpp/*; do
+  [[ -f "$exe" && -x "$exe" ]] || continue
+  echo "==== example: ${exe##*/}"
+  (cd out && "$root/$exe")
+done
+
+for script in examples/python/*.py; do
+  echo "==== example: ${script##*/}"
+  (cd out && PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}" \
+    /usr/bin/python3 "$root/$script")
+done
+
+csvs=(out/*.csv)
+if ((${#csvs[@]} > 0)); then
+  scripts/plot_costs.sh out/cost_curves.png "${csvs[@]}"
+fi
