@@ -1,0 +1,31 @@
+// Global configuration, as Theano's theano.config. Read once from the environment
+// variable THEON_FLAGS ("floatX=float32,optimizer=fast_compile") and settable in code:
+//   theon::config().floatX = theon::DType::Float32;
+#pragma once
+
+#include <string>
+
+#include "theon/dtype.hpp"
+
+namespace theon {
+
+struct Config {
+  // dtype of the untyped constructors (scalar, vector, matrix, ...) and of float
+  // literals' default. float64 by default, as in Theano.
+  DType floatX = DType::Float64;
+  // fast_run (every rewrite), fast_compile (merge and constant folding), None.
+  std::string optimizer = "fast_run";
+  std::string optimizer_including;
+  std::string optimizer_excluding;
+  bool optimizer_verbose = false;
+  // "low" or "high": how much graph context error messages carry.
+  std::string exception_verbosity = "low";
+};
+
+// The process-wide configuration (THEON_FLAGS is parsed on first use; an unknown flag
+// or bad value is a ValueError naming it).
+Config& config();
+// Parses a THEON_FLAGS-style string into `cfg`.
+void apply_flags(Config& cfg, const std::string& flags);
+
+}  // namespace theon

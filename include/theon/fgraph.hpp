@@ -1,0 +1,63 @@
+// FunctionGraph: a private copy of the graph between a function's inputs and outputs,
+// which rewrites may change. It knows every variable's clients (the nodes that read
+// it), so a variable can be replaced everywhere at once.
+#pragma once
+
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "theon/graph.hpp"
+
+namespace theon {
+
+// A reader of a variable: input `index` of `node`, or (node == nullptr) output `index`
+// of the graph.
+struct Client {
+  ApplyNode* node;
+  int index;
+};
+
+class FunctionGraph {
+ public:
+  // Copies the graph from `outputs` back to `inputs` (and the constants and shared
+  // variables it reaches), substituting each givens.first by givens.second first. Input
+  // variables are cut: anything above them is not copied. Throws ValueError naming a
+  // source variable that the outputs need but that is neither an input, a constant nor
+  // a shared variable.
+  FunctionGraph(const Vars& inputs, const Vars& outputs,
+                const std::vector<std::pair<Var, Var>>& givens = {});
+
+  const Vars& inputs() const { return inputs_; }
+  const Vars& outputs() const { return outputs_; }
+  // The nodes in an order where every node follows the nodes it reads from.
+  std::vector<ApplyNode*> toposort() const;
+  // Every variable of the graph (sources and node outputs), in topological order.
+  Vars variables() const;
+  const std::vector<Client>& clients(const Var& v) const;
+
+  // Makes every reader of `old_var` read `new_var` instead. Types must agree (the same
+  // dtype and rank; new may be more broadcastable). `reason` names the rewrite.
+  void replace(const Var& old_var, const Var& new_var, std::string_view reason = "");
+  // Adds the nodes between `v` and existing variables (after a rewrite built them).
+  void import_var(const Var& v);
+  // Removes nodes no output depends on.
+  void prune();
+  // Checks the client lists against the graph; InternalError on a mismatch.
+  void check_integrity() const;
+
+ private:
+  void import_node(ApplyNode* node);
+  void add_client(const Var& v, Client c);
+
+  Vars inputs_;
+  Vars outputs_;
+  std::unordered_set<ApplyNode*> nodes_;
+  std::unordered_map<VariableNode*, std::vector<Client>> clients_;
+  // Keeps the cloned nodes alive (a node's outputs may all be unused after a replace).
+  std::vector<std::shared_ptr<ApplyNode>> owned_;
+};
+
+}  // namespace theon

@@ -1,0 +1,140 @@
+// Compiled functions: theon::function(inputs, outputs, updates, options).
+//
+// Compiling clones the graph, substitutes givens, rewrites it (per the mode) and
+// prepares it to run. Calling a Function checks the arguments against the input types,
+// computes every output and every update, and only then writes the updates to their
+// shared variables: every update reads the values from before the call, and a call that
+// throws changes no shared variable.
+//
+//   auto f = theon::function({a, b}, a * b);
+//   f(1.5, 3);                              // 4.5
+//   auto g = theon::function({x}, {y, z}, {{w, w - 0.1 * gw}});
+//   auto outs = g(data);                    // outs[0], outs[1]
+//
+// A Function is not reentrant: call it from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "theon/shared.hpp"
+
+namespace theon {
+
+// One update: after the call, `var` takes the value of `value`.
+struct Update {
+  SharedVar var;
+  Var value;
+};
+using Updates = std::vector<Update>;
+// Givens: each `first` is replaced by `second` before compiling.
+using Givens = std::vector<std::pair<Var, Var>>;
+
+struct FunctionOptions {
+  Givens givens;
+  // Accept arguments whose dtype converts to the input's only with loss (float64 data
+  // into a float32 input).
+  bool allow_input_downcast = false;
+  // "raise", "warn" or "ignore": what to do with an input the outputs do not use.
+  std::string on_unused_input = "raise";
+  // "FAST_RUN", "FAST_COMPILE", "NONE" (no rewrites); empty: from config().optimizer.
+  std::string mode;
+  std::string name;
+};
+
+// One call argument: an array (used in place when its dtype matches) or a C++ number.
+// A number is converted like a Python scalar in Theano: accepted when the input's dtype
+// holds it exactly (an int into int32 or float64; a float into float32 or float64).
+class Arg {
+ public:
+  Arg(const NDArray& a) : array_(&a) {}
+  template <Arithmetic T>
+  Arg(T value) {
+    if constexpr (ComplexElement<T>) {
+      complex_ = complex128(value);
+      kind_ = Kind::Complex;
+    } else if constexpr (std::is_floating_point_v<T>) {
+      real_ = static_cast<double>(value);
+      kind_ = Kind::Float;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      integer_ = value;
+      kind_ = Kind::Bool;
+    } else {
+      integer_ = static_cast<int64_t>(value);
+      kind_ = Kind::Int;
+    }
+  }
+  enum class Kind { Array, Bool, Int, Float, Complex };
+  Kind kind() const { return kind_; }
+  const NDArray& array() const { return *array_; }
+  int64_t integer() const { return integer_; }
+  double real() const { return real_; }
+  complex128 complex() const { return complex_; }
+
+ private:
+  Kind kind_ = Kind::Array;
+  const NDArray* array_ = nullptr;
+  int64_t integer_ = 0;
+  double real_ = 0;
+  complex128 complex_;
+};
+
+// What a call returns: one array per output. It converts to an NDArray when there is
+// exactly one output, and prints as that array (or as a list of arrays).
+class Result {
+ public:
+  Result() = default;
+  Result(std::vector<NDArray> outputs, bool single) : outputs_(std::move(outputs)), single_(single) {}
+
+  size_t size() const { return outputs_.size(); }
+  const NDArray& operator[](size_t i) const { return outputs_.at(i); }
+  auto begin() const { return outputs_.begin(); }
+  auto end() const { return outputs_.end(); }
+  std::vector<NDArray>& vector() { return outputs_; }
+  // The only output; ValueError if the function has several.
+  const NDArray& array() const;
+  operator const NDArray&() const { return array(); }
+  bool is_single() const { return single_; }
+
+ private:
+  std::vector<NDArray> outputs_;
+  bool single_ = false;
+};
+std::ostream& operator<<(std::ostream& os, const Result& r);
+
+class FunctionGraph;
+namespace detail {
+class CompiledFunction;
+}
+
+class Function {
+ public:
+  Function() = default;
+  explicit Function(std::shared_ptr<detail::CompiledFunction> impl) : impl_(std::move(impl)) {}
+
+  template <class... A>
+  Result operator()(const A&... args) const {
+    const Arg converted[] = {Arg(args)..., Arg(0)};  // the sentinel keeps the array non-empty
+    return call(std::span<const Arg>(converted, sizeof...(A)));
+  }
+  Result call(std::span<const Arg> args) const;
+  // The same, writing into `outputs` (reusing its arrays' memory when it can).
+  void call_into(std::span<const Arg> args, std::vector<NDArray>& outputs) const;
+
+  // The compiled (rewritten) graph, for inspection and printing.
+  const FunctionGraph& fgraph() const;
+  const std::string& name() const;
+  const std::vector<Var>& inputs() const;
+
+ private:
+  std::shared_ptr<detail::CompiledFunction> impl_;
+};
+
+Function function(const std::vector<Var>& inputs, const Var& output, const Updates& updates = {},
+                  FunctionOptions options = {});
+Function function(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                  const Updates& updates = {}, FunctionOptions options = {});
+
+}  // namespace theon

@@ -1,0 +1,173 @@
+// Scalar math helpers used by the scalar-op table (scalar_ops.def) where the math is
+// more than one C++ expression. Only <cmath> and <complex>: the interpreter includes
+// this header and so will generated code.
+#pragma once
+
+#include <cmath>
+#include <complex>
+#include <type_traits>
+
+namespace theon::k {
+
+template <class T>
+inline constexpr bool is_complex_v = false;
+template <class T>
+inline constexpr bool is_complex_v<std::complex<T>> = true;
+
+// Python's floor division: rounds toward negative infinity; x // 0 is 0 for integers.
+template <class T>
+T floor_div(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::floor(a / b);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return b ? a : false;
+  } else {
+    if (b == 0) return 0;
+    T q = static_cast<T>(a / b);
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+  }
+}
+
+// Python's modulo: the result has the sign of the divisor; x % 0 is 0 for integers.
+template <class T>
+T mod(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    T r = std::fmod(a, b);
+    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return false;
+  } else {
+    if (b == 0) return 0;
+    T r = static_cast<T>(a % b);
+    if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+    return r;
+  }
+}
+
+// Integer powers by squaring; a negative exponent gives 1/a^n truncated (0 unless |a|
+// is 1), where NumPy raises.
+template <class T>
+T pow(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b % 2) ? -1 : 1) : 0);
+    T result = 1;
+    while (b) {
+      if (b & 1) result = static_cast<T>(result * a);
+      b = static_cast<T>(b >> 1);
+      a = static_cast<T>(a * a);
+    }
+    return result;
+  } else {
+    return std::pow(a, b);
+  }
+}
+
+// NaN-propagating, as numpy.minimum and numpy.maximum.
+template <class T>
+T minimum(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a) || std::isnan(b)) return a + b;
+  }
+  return b < a ? b : a;
+}
+template <class T>
+T maximum(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a) || std::isnan(b)) return a + b;
+  }
+  return a < b ? b : a;
+}
+template <class T>
+T clip(T x, T lo, T hi) {
+  return minimum(maximum(x, lo), hi);
+}
+
+template <class T>
+auto abs(T a) {
+  if constexpr (is_complex_v<T> || std::is_floating_point_v<T>) {
+    return std::abs(a);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return a;
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return a;
+  } else {
+    return static_cast<T>(a < 0 ? -a : a);
+  }
+}
+
+template <class T>
+T sign(T a) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return a;
+  }
+  return static_cast<T>((T(0) < a) - (a < T(0)));
+}
+
+// Logical for bool, bitwise for integers (Theano's and_, or_, xor, invert).
+template <class T>
+T bit_and(T a, T b) {
+  return static_cast<T>(a & b);
+}
+template <class T>
+T bit_or(T a, T b) {
+  return static_cast<T>(a | b);
+}
+template <class T>
+T bit_xor(T a, T b) {
+  return static_cast<T>(a ^ b);
+}
+template <class T>
+T invert(T a) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return !a;
+  } else {
+    return static_cast<T>(~a);
+  }
+}
+
+// 1 / (1 + exp(-x)), without overflow for large |x|.
+template <class T>
+T sigmoid(T x) {
+  if (x >= 0) return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+// log(1 + exp(x)), exact for large |x| (x for large positive x, exp(x) for very negative).
+template <class T>
+T softplus(T x) {
+  if (x > T(30)) return x;
+  if (x < T(-30)) return std::exp(x);
+  return std::log1p(std::exp(x));
+}
+
+// Round half to even, as numpy.round (the default rounding mode does this).
+template <class T>
+T round_half_even(T x) {
+  return std::nearbyint(x);
+}
+
+template <class T>
+bool is_nan(T a) {
+  if constexpr (is_complex_v<T>) {
+    return std::isnan(a.real()) || std::isnan(a.imag());
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return std::isnan(a);
+  } else {
+    return false;
+  }
+}
+template <class T>
+bool is_inf(T a) {
+  if constexpr (is_complex_v<T>) {
+    return std::isinf(a.real()) || std::isinf(a.imag());
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return std::isinf(a);
+  } else {
+    return false;
+  }
+}
+
+}  // namespace theon::k

@@ -1,0 +1,25 @@
+// Theon: a symbolic tensor compiler in the tradition of Theano. Include this header.
+//
+//   #include <theon/theon.hpp>
+//   namespace T = theon::tensor;
+//   auto a = T::dscalar("a"), b = T::dscalar("b");
+//   auto f = theon::function({a, b}, a * b);
+//   std::cout << f(1.5, 3) << "\n";   // 4.5
+#pragma once
+
+#include "theon/array.hpp"
+#include "theon/blas.hpp"
+#include "theon/config.hpp"
+#include "theon/dtype.hpp"
+#include "theon/error.hpp"
+#include "theon/fgraph.hpp"
+#include "theon/function.hpp"
+#include "theon/graph.hpp"
+#include "theon/ifelse.hpp"
+#include "theon/print.hpp"
+#include "theon/reduce.hpp"
+#include "theon/shape_ops.hpp"
+#include "theon/shared.hpp"
+#include "theon/subtensor.hpp"
+#include "theon/tensor.hpp"
+#include "theon/type.hpp"

@@ -1,0 +1,64 @@
+#include "theon/config.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "theon/error.hpp"
+
+namespace theon {
+namespace {
+
+bool parse_bool(const std::string& key, const std::string& value) {
+  if (value == "1" || value == "True" || value == "true") return true;
+  if (value == "0" || value == "False" || value == "false") return false;
+  THEON_FAIL(ValueError) << "THEON_FLAGS: " << key << " needs a boolean, got '" << value << "'";
+}
+
+}  // namespace
+
+void apply_flags(Config& cfg, const std::string& flags) {
+  std::istringstream in(flags);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    THEON_CHECK_USER(eq != std::string::npos, ValueError)
+        << "THEON_FLAGS: expected key=value, got '" << item << "'";
+    std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (key == "floatX") {
+      DType d = dtype_from_name(value);
+      THEON_CHECK_USER(is_float(d), ValueError)
+          << "THEON_FLAGS: floatX must be float32 or float64, got '" << value << "'";
+      cfg.floatX = d;
+    } else if (key == "optimizer") {
+      THEON_CHECK_USER(value == "fast_run" || value == "fast_compile" || value == "None" ||
+                           value == "None",
+                       ValueError)
+          << "THEON_FLAGS: optimizer must be fast_run, fast_compile or None, got '" << value << "'";
+      cfg.optimizer = value;
+    } else if (key == "optimizer_including") {
+      cfg.optimizer_including = value;
+    } else if (key == "optimizer_excluding") {
+      cfg.optimizer_excluding = value;
+    } else if (key == "optimizer_verbose") {
+      cfg.optimizer_verbose = parse_bool(key, value);
+    } else if (key == "exception_verbosity") {
+      THEON_CHECK_USER(value == "low" || value == "high", ValueError)
+          << "THEON_FLAGS: exception_verbosity must be low or high, got '" << value << "'";
+      cfg.exception_verbosity = value;
+    } else {
+      THEON_FAIL(ValueError) << "THEON_FLAGS: unknown flag '" << key << "'";
+    }
+  }
+}
+
+Config& config() {
+  static Config cfg = [] {
+    Config c;
+    if (const char* flags = std::getenv("THEON_FLAGS")) apply_flags(c, flags);
+    return c;
+  }();
+  return cfg;
+}
+
+}  // namespace theon
