@@ -98,6 +98,9 @@ constexpr To convert_element(From v) {
     return v;
   } else if constexpr (std::is_same_v<To, bool>) {
     return v != From{};
+  } else if constexpr (ComplexElement<From> && ComplexElement<To>) {
+    using R = typename To::value_type;
+    return To(static_cast<R>(v.real()), static_cast<R>(v.imag()));
   } else if constexpr (ComplexElement<From> && !ComplexElement<To>) {
     return static_cast<To>(v.real());
   } else if constexpr (ComplexElement<To>) {

@@ -53,11 +53,11 @@ Var tensor(DType dtype, BroadcastPattern broadcastable, std::string name = "",
 // d float64, c complex64, z complex128) and a kind. Plural forms make several at once:
 //   auto [p, q] = T::dmatrices("p", "q");
 #define THEON_TYPE_KINDS(K)                 \
-  K(scalar, scalars, 0, {})                 \
-  K(vector, vectors, 1, {false})            \
-  K(matrix, matrices, 2, {false, false})    \
-  K(row, rows, 2, {true, false})            \
-  K(col, cols, 2, {false, true})            \
+  K(scalar, scalars, 0, (BroadcastPattern{}))             \
+  K(vector, vectors, 1, (BroadcastPattern{false}))        \
+  K(matrix, matrices, 2, (BroadcastPattern{false, false})) \
+  K(row, rows, 2, (BroadcastPattern{true, false}))        \
+  K(col, cols, 2, (BroadcastPattern{false, true}))        \
   K(tensor3, tensor3s, 3, BroadcastPattern(3, false)) \
   K(tensor4, tensor4s, 4, BroadcastPattern(4, false)) \
   K(tensor5, tensor5s, 5, BroadcastPattern(5, false)) \

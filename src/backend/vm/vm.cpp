@@ -1,0 +1,112 @@
+#include "backend/vm/vm.hpp"
+
+#include "ops/op_util.hpp"
+
+namespace theon::detail {
+
+VM::VM(const FunctionGraph& fgraph) {
+  for (const Var& v : fgraph.variables()) {
+    slot_[v.get()] = static_cast<int>(storage_.size());
+    storage_.emplace_back();
+  }
+  producer_.assign(storage_.size(), -1);
+  for (const Var& v : fgraph.variables()) {
+    if (v.is_constant()) storage_[slot_of(v)] = v.constant_value();
+    if (!v.owner() && !v.is_constant()) borrowed_slots_.push_back(slot_of(v));
+  }
+  const auto order = fgraph.toposort();
+  // Sizes first: the pointer arrays must not move once instructions point into them.
+  size_t n_in = 0, n_out = 0;
+  for (const ApplyNode* node : order) {
+    n_in += node->inputs.size();
+    n_out += node->outputs.size();
+  }
+  in_ptrs_.reserve(n_in);
+  out_ptrs_.reserve(n_out);
+  for (const ApplyNode* node : order) {
+    Instr instr{node, static_cast<uint32_t>(in_ptrs_.size()), 0, static_cast<uint32_t>(out_ptrs_.size()), 0};
+    for (const Var& in : node->inputs) in_ptrs_.push_back(&storage_[slot_of(in)]);
+    for (int i = 0; i < node->n_outputs(); ++i) {
+      const int s = slot_of(node->output(i));
+      out_ptrs_.push_back(&storage_[s]);
+      producer_[s] = static_cast<int>(program_.size());
+      if (node->op().view_of(i) >= 0) borrowed_slots_.push_back(s);
+    }
+    instr.in_end = static_cast<uint32_t>(in_ptrs_.size());
+    instr.out_end = static_cast<uint32_t>(out_ptrs_.size());
+    program_.push_back(instr);
+    lazy_ = lazy_ || node->op().is_lazy();
+  }
+}
+
+void VM::annotate(const Instr& instr, const Error& e) {
+  const ApplyNode& node = *instr.node;
+  std::span<const NDArray* const> in(in_ptrs_.data() + instr.in_begin, instr.in_end - instr.in_begin);
+  std::string where = format_loc(node.loc);
+  e.rethrow_with("\n  node     " + node.op().name() + (where.empty() ? "" : "  made at " + where) +
+                 describe_inputs(node.inputs, in));
+}
+
+void VM::perform(const Instr& instr) {
+  try {
+    instr.node->op().perform(
+        *instr.node,
+        std::span<const NDArray* const>(in_ptrs_.data() + instr.in_begin, instr.in_end - instr.in_begin),
+        std::span<NDArray* const>(out_ptrs_.data() + instr.out_begin, instr.out_end - instr.out_begin));
+  } catch (const UserError& e) {
+    annotate(instr, e);
+  }
+}
+
+void VM::run(std::span<const int> wanted) {
+  if (lazy_) {
+    run_lazy(wanted);
+    return;
+  }
+  for (const Instr& instr : program_) perform(instr);
+}
+
+void VM::run_lazy(std::span<const int> wanted) {
+  ready_.assign(storage_.size(), 0);
+  done_.assign(program_.size(), 0);
+  for (size_t s = 0; s < storage_.size(); ++s) ready_[s] = producer_[s] < 0;
+  auto slot_index = [&](const NDArray* p) { return static_cast<int>(p - storage_.data()); };
+  static const NDArray kMissing;
+  std::vector<int> stack;
+  for (int s : wanted)
+    if (!ready_[s]) stack.push_back(producer_[s]);
+  std::vector<const NDArray*> view;
+  while (!stack.empty()) {
+    const int i = stack.back();
+    if (done_[i]) {
+      stack.pop_back();
+      continue;
+    }
+    const Instr& instr = program_[i];
+    std::vector<int> needed;
+    if (instr.node->op().is_lazy()) {
+      view.clear();
+      for (uint32_t k = instr.in_begin; k < instr.in_end; ++k)
+        view.push_back(ready_[slot_index(in_ptrs_[k])] ? in_ptrs_[k] : &kMissing);
+      for (int k : instr.node->op().needed_inputs(view))
+        if (view[k] == &kMissing) needed.push_back(slot_index(in_ptrs_[instr.in_begin + k]));
+    } else {
+      for (uint32_t k = instr.in_begin; k < instr.in_end; ++k)
+        if (!ready_[slot_index(in_ptrs_[k])]) needed.push_back(slot_index(in_ptrs_[k]));
+    }
+    if (!needed.empty()) {
+      for (int s : needed) stack.push_back(producer_[s]);
+      continue;
+    }
+    stack.pop_back();
+    perform(instr);
+    done_[i] = 1;
+    for (uint32_t k = instr.out_begin; k < instr.out_end; ++k) ready_[slot_index(out_ptrs_[k])] = 1;
+  }
+}
+
+void VM::release_borrowed() {
+  for (int s : borrowed_slots_) storage_[s] = NDArray();
+}
+
+}  // namespace theon::detail

@@ -1,0 +1,55 @@
+// The interpreter: runs a FunctionGraph's nodes over preallocated storage.
+//
+// Every variable has a slot. Instructions hold pointers into the slots, fixed when the
+// program is built, so a call does no setup work. Graphs without lazy ops run as one
+// flat loop; graphs with ifelse run demand-driven, computing only what the taken branch
+// needs.
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "theon/fgraph.hpp"
+
+namespace theon::detail {
+
+class VM {
+ public:
+  explicit VM(const FunctionGraph& fgraph);
+  VM(const VM&) = delete;
+  VM& operator=(const VM&) = delete;
+
+  int slot_of(const Var& v) const { return slot_.at(v.get()); }
+  NDArray& slot(int i) { return storage_[i]; }
+  // Whether a node computes this slot (false for inputs, constants, shared variables).
+  bool is_computed(int slot) const { return producer_[slot] >= 0; }
+
+  // Computes the slots in `wanted` (the outputs and update values); inputs and shared
+  // values must already be in their slots. Run-time errors carry the node and its inputs.
+  void run(std::span<const int> wanted);
+  // Drops references to inputs and views, so that buffers can be reused next call.
+  void release_borrowed();
+
+ private:
+  struct Instr {
+    const ApplyNode* node;
+    uint32_t in_begin, in_end, out_begin, out_end;
+  };
+  void perform(const Instr& instr);
+  void run_lazy(std::span<const int> wanted);
+  [[noreturn]] void annotate(const Instr& instr, const Error& e);
+
+  std::vector<NDArray> storage_;
+  std::unordered_map<VariableNode*, int> slot_;
+  std::vector<int> producer_;  // per slot: the instruction computing it, or -1
+  std::vector<Instr> program_;
+  std::vector<const NDArray*> in_ptrs_;
+  std::vector<NDArray*> out_ptrs_;
+  std::vector<int> borrowed_slots_;  // inputs and views: released after each call
+  bool lazy_ = false;
+  // Lazy runs: per-call state, kept to avoid allocation.
+  std::vector<char> ready_;
+  std::vector<char> done_;
+};
+
+}  // namespace theon::detail

@@ -1,0 +1,52 @@
+// The state behind a theon::Function: its graph, its interpreter and the bookkeeping
+// that binds arguments and commits updates.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "theon/fgraph.hpp"
+#include "theon/function.hpp"
+
+namespace theon::detail {
+
+class VM;
+
+class CompiledFunction {
+ public:
+  CompiledFunction(const std::vector<Var>& inputs, const std::vector<Var>& outputs, bool single,
+                   const Updates& updates, FunctionOptions options);
+  ~CompiledFunction();
+
+  // Computes every output and update, then commits the updates; on an exception no
+  // shared variable has changed.
+  void call(std::span<const Arg> args, std::vector<NDArray>& outputs);
+
+  const FunctionGraph& fgraph() const { return *fgraph_; }
+  const FunctionOptions& options() const { return options_; }
+  const std::vector<Var>& user_inputs() const { return user_inputs_; }
+  bool is_single() const { return single_; }
+
+ private:
+  void bind_arguments(std::span<const Arg> args);
+  bool aliases_state(const NDArray& a) const;
+  std::string display_name() const;
+  std::string argument_name(size_t i) const;
+
+  FunctionOptions options_;
+  bool single_;
+  std::unique_ptr<FunctionGraph> fgraph_;
+  std::unique_ptr<VM> vm_;
+  std::vector<Var> user_inputs_;
+  std::vector<int> input_slots_;
+  std::vector<TensorType> input_types_;
+  std::vector<std::string> input_names_;
+  std::vector<NDArray> number_buffers_;  // 0-d arrays for C++ number arguments
+  std::vector<std::pair<std::shared_ptr<SharedStorage>, int>> shared_reads_;
+  std::vector<int> wanted_;  // outputs, then update values
+  size_t n_outputs_ = 0;
+  std::vector<std::shared_ptr<SharedStorage>> update_targets_;
+  std::vector<NDArray> pending_;
+};
+
+}  // namespace theon::detail

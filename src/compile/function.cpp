@@ -1,0 +1,280 @@
+#include "theon/function.hpp"
+
+#include <iostream>
+#include <limits>
+#include <ostream>
+#include <unordered_set>
+
+#include "backend/vm/vm.hpp"
+#include "compile/compiled_function.hpp"
+#include "ops/op_util.hpp"
+#include "theon/fgraph.hpp"
+
+namespace theon {
+namespace detail {
+namespace {
+
+// The leaf of `expr` that brought in `dtype`: the first input, constant or shared
+// variable of that dtype found walking up from the expression.
+std::optional<Var> find_dtype_source(const Var& expr, DType dtype) {
+  std::vector<Var> stack{expr};
+  std::unordered_set<VariableNode*> seen;
+  while (!stack.empty()) {
+    Var v = stack.back();
+    stack.pop_back();
+    if (!seen.insert(v.get()).second) continue;
+    if (!v.owner()) {
+      if (v.dtype() == dtype && !v.is_weak()) return v;
+      continue;
+    }
+    for (const Var& in : v.owner()->inputs) stack.push_back(in);
+  }
+  return std::nullopt;
+}
+
+void check_update(size_t i, const Update& u) {
+  THEON_CHECK_USER(u.var.defined() && u.var.is_shared(), TypeError)
+      << "function: update " << i << " targets a variable that is not shared";
+  THEON_CHECK_USER(u.value.defined(), ValueError) << "function: update " << i << " has no value";
+  const TensorType& want = u.var.type();
+  const TensorType& got = u.value.type();
+  bool ok = want.dtype == got.dtype && want.ndim() == got.ndim();
+  for (int d = 0; ok && d < want.ndim(); ++d) ok = !want.broadcastable[d] || got.broadcastable[d];
+  if (ok) return;
+  std::string hint;
+  if (want.dtype != got.dtype) {
+    if (auto src = find_dtype_source(u.value, got.dtype))
+      hint = "\n  hint: " + std::string(dtype_name(got.dtype)) + " comes from " + describe(*src);
+    hint += "\n  cast the expression (T::cast(expr, DType::" + std::string(dtype_name(want.dtype)) +
+            ")) or make its operands " + std::string(dtype_name(want.dtype));
+  } else if (want.ndim() != got.ndim()) {
+    hint = "\n  hint: the expression has " + std::to_string(got.ndim()) + " dimensions, the variable " +
+           std::to_string(want.ndim());
+  } else {
+    hint = "\n  hint: the variable is broadcastable where the expression is not";
+  }
+  THEON_FAIL(TypeError) << "function: update " << i << " of " << describe(u.var)
+                        << "\n  has an expression of type " << got.str() << " (made at "
+                        << format_loc(u.value.loc()) << "), expected " << want.str() << hint;
+}
+
+// Converts a C++ number argument into `slot`, as Theano converts Python scalars: the
+// input's dtype must hold the value (floats into float inputs; ints exactly).
+void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, const std::string& what,
+                 NDArray& slot) {
+  THEON_CHECK_USER(type.ndim() == 0, TypeError)
+      << what << ": a number was given for a " << type.str() << " (pass an array)";
+  const DType d = type.dtype;
+  reuse_or_allocate(slot, d, {});
+  switch (arg.kind()) {
+    case Arg::Kind::Bool:
+    case Arg::Kind::Int: {
+      const int64_t v = arg.integer();
+      if (is_integer(d) || is_bool(d)) {
+        const bool fits = visit_dtype(d, [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          if constexpr (std::is_integral_v<T>) {
+            return std::is_same_v<T, bool> ? (v == 0 || v == 1)
+                                           : (v >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                                              v <= static_cast<int64_t>(std::numeric_limits<T>::max()));
+          }
+          return true;
+        });
+        THEON_CHECK_USER(fits || allow_downcast, TypeError)
+            << what << ": " << v << " does not fit in " << dtype_name(d);
+      }
+      visit_dtype(d, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        *slot.data<T>() = convert_element<T>(v);
+      });
+      return;
+    }
+    case Arg::Kind::Float:
+      THEON_CHECK_USER(is_inexact(d) || allow_downcast, TypeError)
+          << what << ": got the float " << arg.real() << " for a " << type.str()
+          << " (build the function with allow_input_downcast to truncate)";
+      visit_dtype(d, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        *slot.data<T>() = convert_element<T>(arg.real());
+      });
+      return;
+    case Arg::Kind::Complex:
+      THEON_CHECK_USER(is_complex(d) || allow_downcast, TypeError)
+          << what << ": got a complex number for a " << type.str();
+      visit_dtype(d, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        *slot.data<T>() = convert_element<T>(arg.complex());
+      });
+      return;
+    case Arg::Kind::Array: break;
+  }
+  THEON_ASSERT(false) << "unexpected argument kind";
+}
+
+}  // namespace
+
+CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                                   bool single, const Updates& updates, FunctionOptions options)
+    : options_(std::move(options)), single_(single) {
+  for (size_t i = 0; i < updates.size(); ++i) check_update(i, updates[i]);
+  for (size_t i = 0; i < updates.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      THEON_CHECK_USER(!updates[i].var.is(updates[j].var), ValueError)
+          << "function: " << describe(updates[i].var) << " is updated twice";
+  Vars all_outputs = outputs;
+  for (const Update& u : updates) all_outputs.push_back(u.value);
+  fgraph_ = std::make_unique<FunctionGraph>(inputs, all_outputs, options_.givens);
+  user_inputs_ = inputs;
+
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Var& in = fgraph_->inputs()[i];
+    if (!fgraph_->clients(in).empty() || options_.on_unused_input == "ignore") continue;
+    std::string msg = "function: input " + std::to_string(i) + " (" + describe(in) +
+                      ") is not used to compute the outputs";
+    THEON_CHECK_USER(options_.on_unused_input == "warn", ValueError)
+        << msg << " (pass on_unused_input = \"ignore\" or \"warn\" to allow it)";
+    std::cerr << "theon warning: " << msg << "\n";
+  }
+
+  vm_ = std::make_unique<VM>(*fgraph_);
+  for (const Var& in : fgraph_->inputs()) {
+    input_slots_.push_back(vm_->slot_of(in));
+    input_types_.push_back(in.type());
+    input_names_.push_back(in.name());
+  }
+  number_buffers_.resize(inputs.size());
+  for (const Var& v : fgraph_->variables())
+    if (v.is_shared()) shared_reads_.push_back({v.shared_storage(), vm_->slot_of(v)});
+  const Vars& outs = fgraph_->outputs();
+  for (size_t i = 0; i < outs.size(); ++i) wanted_.push_back(vm_->slot_of(outs[i]));
+  n_outputs_ = outputs.size();
+  for (size_t i = 0; i < updates.size(); ++i)
+    update_targets_.push_back(updates[i].var.shared_storage());
+}
+
+CompiledFunction::~CompiledFunction() = default;
+
+void CompiledFunction::bind_arguments(std::span<const Arg> args) {
+  THEON_CHECK_USER(args.size() == input_slots_.size(), TypeError)
+      << display_name() << ": expected " << input_slots_.size() << " arguments, got " << args.size();
+  for (size_t i = 0; i < args.size(); ++i) {
+    NDArray& slot = vm_->slot(input_slots_[i]);
+    const TensorType& type = input_types_[i];
+    if (args[i].kind() == Arg::Kind::Array) {
+      const NDArray& a = args[i].array();
+      // The common case first: right dtype and rank, used in place.
+      if (a.defined() && a.dtype() == type.dtype && a.ndim() == type.ndim()) {
+        bool ok = true;
+        for (int d = 0; d < a.ndim(); ++d) ok = ok && (!type.broadcastable[d] || a.shape(d) == 1);
+        if (ok) {
+          slot = a;
+          continue;
+        }
+      }
+      slot = type.filter(a, options_.allow_input_downcast, argument_name(i));
+    } else {
+      number_into(args[i], type, options_.allow_input_downcast, argument_name(i), number_buffers_[i]);
+      slot = number_buffers_[i];
+    }
+  }
+  for (const auto& [storage, slot] : shared_reads_) vm_->slot(slot) = storage->value;
+}
+
+std::string CompiledFunction::display_name() const {
+  return options_.name.empty() ? std::string("function call") : "function " + options_.name;
+}
+
+std::string CompiledFunction::argument_name(size_t i) const {
+  std::string s = display_name() + ": argument " + std::to_string(i);
+  if (!input_names_[i].empty()) s += " (" + input_names_[i] + ")";
+  return s;
+}
+
+void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& outputs) {
+  try {
+    bind_arguments(args);
+    vm_->run(wanted_);
+  } catch (...) {
+    vm_->release_borrowed();
+    throw;
+  }
+  // Outputs that are not computed here (inputs, constants, shared values) are copied,
+  // so that no caller can change a constant or a shared value through them.
+  outputs.resize(n_outputs_);
+  for (size_t i = 0; i < n_outputs_; ++i) {
+    const int s = wanted_[i];
+    outputs[i] = vm_->is_computed(s) && !aliases_state(vm_->slot(s)) ? vm_->slot(s) : vm_->slot(s).copy();
+  }
+  // Commit the updates: nothing above can throw past this point.
+  pending_.resize(update_targets_.size());
+  for (size_t u = 0; u < update_targets_.size(); ++u) {
+    const int s = wanted_[n_outputs_ + u];
+    NDArray& value = vm_->slot(s);
+    bool must_copy = !vm_->is_computed(s) || aliases_state(value);
+    for (size_t k = 0; k < n_outputs_ && !must_copy; ++k) must_copy = wanted_[k] == s;
+    for (size_t v = 0; v < u && !must_copy; ++v) must_copy = wanted_[n_outputs_ + v] == s;
+    pending_[u] = must_copy ? value.copy() : value;
+  }
+  vm_->release_borrowed();
+  for (size_t u = 0; u < update_targets_.size(); ++u) {
+    NDArray& target = update_targets_[u]->value;
+    std::swap(target, pending_[u]);
+    // Hand the old value's buffer back to the slot that computed the new one: the next
+    // call writes there when no one else holds it (no allocation in steady state).
+    const int s = wanted_[n_outputs_ + u];
+    if (vm_->is_computed(s)) vm_->slot(s) = std::move(pending_[u]);
+    pending_[u] = NDArray();
+  }
+}
+
+bool CompiledFunction::aliases_state(const NDArray& a) const {
+  if (!a.defined()) return false;
+  for (const auto& [storage, slot] : shared_reads_)
+    if (storage->value.buffer() == a.buffer()) return true;
+  return false;
+}
+
+}  // namespace detail
+
+const NDArray& Result::array() const {
+  THEON_CHECK_USER(outputs_.size() == 1, ValueError)
+      << "this function has " << outputs_.size() << " outputs; index the result";
+  return outputs_[0];
+}
+
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  if (r.is_single()) return os << r[0];
+  os << "[";
+  for (size_t i = 0; i < r.size(); ++i) os << (i ? ", " : "") << r[i];
+  return os << "]";
+}
+
+Result Function::call(std::span<const Arg> args) const {
+  THEON_CHECK_USER(impl_ != nullptr, ValueError) << "calling an empty Function";
+  std::vector<NDArray> outputs;
+  impl_->call(args, outputs);
+  return Result(std::move(outputs), impl_->is_single());
+}
+
+void Function::call_into(std::span<const Arg> args, std::vector<NDArray>& outputs) const {
+  THEON_CHECK_USER(impl_ != nullptr, ValueError) << "calling an empty Function";
+  impl_->call(args, outputs);
+}
+
+const FunctionGraph& Function::fgraph() const { return impl_->fgraph(); }
+const std::string& Function::name() const { return impl_->options().name; }
+const std::vector<Var>& Function::inputs() const { return impl_->user_inputs(); }
+
+Function function(const std::vector<Var>& inputs, const Var& output, const Updates& updates,
+                  FunctionOptions options) {
+  return Function(std::make_shared<detail::CompiledFunction>(inputs, std::vector<Var>{output}, true,
+                                                             updates, std::move(options)));
+}
+
+Function function(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                  const Updates& updates, FunctionOptions options) {
+  return Function(std::make_shared<detail::CompiledFunction>(inputs, outputs, false, updates,
+                                                             std::move(options)));
+}
+
+}  // namespace theon

@@ -1,0 +1,223 @@
+#include "theon/fgraph.hpp"
+
+#include <functional>
+
+#include "ops/op_util.hpp"
+
+namespace theon {
+namespace {
+
+// A copy of `node` reading `inputs`, with outputs of the same types, names and places.
+std::shared_ptr<ApplyNode> clone_node(const ApplyNode& node, Vars inputs) {
+  auto copy = std::make_shared<ApplyNode>();
+  copy->op_ptr = node.op_ptr;
+  copy->inputs = std::move(inputs);
+  copy->loc = node.loc;
+  copy->outputs.resize(node.outputs.size());
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    VariableNode& out = copy->outputs[i];
+    out.type = node.outputs[i].type;
+    out.name = node.outputs[i].name;
+    out.loc = node.outputs[i].loc;
+    out.owner = copy.get();
+    out.index = static_cast<int>(i);
+  }
+  copy->self = copy;
+  return copy;
+}
+
+}  // namespace
+
+FunctionGraph::FunctionGraph(const Vars& inputs, const Vars& outputs,
+                             const std::vector<std::pair<Var, Var>>& givens) {
+  std::unordered_map<VariableNode*, Var> copies;  // original -> copy
+  std::unordered_map<VariableNode*, Var> substitute;
+  for (const auto& [from, to] : givens) {
+    THEON_CHECK_USER(from.defined() && to.defined(), ValueError) << "givens: undefined variable";
+    THEON_CHECK_USER(from.ndim() == to.ndim() && from.dtype() == to.dtype(), TypeError)
+        << "givens: cannot replace " << describe(from) << " by " << describe(to)
+        << " (the dtype and number of dimensions must match)";
+    substitute[from.get()] = to;
+  }
+  for (const Var& in : inputs) {
+    THEON_CHECK_USER(!in.is_constant(), TypeError)
+        << "function: a constant cannot be an input: " << describe(in);
+    THEON_CHECK_USER(!copies.count(in.get()), ValueError)
+        << "function: input " << describe(in) << " is given twice";
+    // A source input is used as it is; an intermediate variable is cut into a new source.
+    Var copy = in.owner() ? make_variable(in.type(), in.name(), in.loc()) : in;
+    copies[in.get()] = copy;
+    inputs_.push_back(copy);
+  }
+
+  // Iterative post-order copy (deep graphs must not overflow the stack).
+  std::function<Var(const Var&)> copy_of = [&](const Var& root) -> Var {
+    std::vector<std::pair<Var, bool>> stack{{root, false}};
+    while (!stack.empty()) {
+      auto [v, expanded] = stack.back();
+      stack.pop_back();
+      if (copies.count(v.get())) continue;
+      if (auto it = substitute.find(v.get()); it != substitute.end() && !it->second.is(v)) {
+        if (!expanded) {
+          stack.push_back({v, true});
+          stack.push_back({it->second, false});
+        } else {
+          copies[v.get()] = copies.at(it->second.get());
+        }
+        continue;
+      }
+      const ApplyNode* owner = v.owner();
+      if (!owner) {
+        THEON_CHECK_USER(v.is_constant() || v.is_shared(), ValueError)
+            << "function: the outputs depend on " << describe(v)
+            << ", which is not among the inputs (add it to the inputs, or to givens)";
+        copies[v.get()] = v;
+        continue;
+      }
+      if (!expanded) {
+        stack.push_back({v, true});
+        for (const Var& in : owner->inputs)
+          if (!copies.count(in.get())) stack.push_back({in, false});
+        continue;
+      }
+      Vars new_inputs;
+      for (const Var& in : owner->inputs) new_inputs.push_back(copies.at(in.get()));
+      auto node = clone_node(*owner, std::move(new_inputs));
+      for (int i = 0; i < owner->n_outputs(); ++i) {
+        VariableNode* original = const_cast<VariableNode*>(&owner->outputs[i]);
+        copies[original] = node->output(i);
+      }
+      owned_.push_back(node);
+    }
+    return copies.at(root.get());
+  };
+
+  for (const Var& out : outputs) {
+    THEON_CHECK_USER(out.defined(), ValueError) << "function: an output is undefined";
+    outputs_.push_back(copy_of(out));
+  }
+  for (const Var& out : outputs_) import_var(out);
+  for (size_t i = 0; i < outputs_.size(); ++i) add_client(outputs_[i], {nullptr, static_cast<int>(i)});
+}
+
+void FunctionGraph::add_client(const Var& v, Client c) { clients_[v.get()].push_back(c); }
+
+void FunctionGraph::import_var(const Var& root) {
+  std::vector<ApplyNode*> stack;
+  if (root.owner()) stack.push_back(const_cast<ApplyNode*>(root.owner()));
+  std::vector<ApplyNode*> order;
+  std::unordered_set<ApplyNode*> visiting;
+  // Collect new nodes, then register them in post-order so inputs come first.
+  while (!stack.empty()) {
+    ApplyNode* node = stack.back();
+    if (nodes_.count(node)) {
+      stack.pop_back();
+      continue;
+    }
+    if (visiting.insert(node).second) {
+      for (const Var& in : node->inputs)
+        if (in.owner() && !nodes_.count(const_cast<ApplyNode*>(in.owner())))
+          stack.push_back(const_cast<ApplyNode*>(in.owner()));
+      continue;
+    }
+    stack.pop_back();
+    import_node(node);
+  }
+}
+
+void FunctionGraph::import_node(ApplyNode* node) {
+  if (!nodes_.insert(node).second) return;
+  if (auto shared = node->self.lock()) owned_.push_back(std::move(shared));
+  for (size_t i = 0; i < node->inputs.size(); ++i)
+    add_client(node->inputs[i], {node, static_cast<int>(i)});
+}
+
+const std::vector<Client>& FunctionGraph::clients(const Var& v) const {
+  static const std::vector<Client> kNone;
+  auto it = clients_.find(v.get());
+  return it == clients_.end() ? kNone : it->second;
+}
+
+void FunctionGraph::replace(const Var& old_var, const Var& new_var, std::string_view reason) {
+  THEON_ASSERT(old_var.dtype() == new_var.dtype() && old_var.ndim() == new_var.ndim())
+      << (reason.empty() ? "replace" : reason) << ": " << old_var.type().str() << " replaced by "
+      << new_var.type().str();
+  for (int d = 0; d < old_var.ndim(); ++d)
+    THEON_ASSERT(!old_var.broadcastable()[d] || new_var.broadcastable()[d])
+        << reason << ": replacement loses broadcastability of dimension " << d;
+  import_var(new_var);
+  std::vector<Client> readers = clients(old_var);
+  clients_.erase(old_var.get());
+  for (const Client& c : readers) {
+    if (c.node) c.node->inputs[c.index] = new_var;
+    else outputs_[c.index] = new_var;
+    add_client(new_var, c);
+  }
+}
+
+std::vector<ApplyNode*> FunctionGraph::toposort() const {
+  std::vector<ApplyNode*> order;
+  std::unordered_set<const ApplyNode*> done;
+  std::vector<std::pair<ApplyNode*, bool>> stack;
+  for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it)
+    if (it->owner()) stack.push_back({const_cast<ApplyNode*>(it->owner()), false});
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    stack.pop_back();
+    if (done.count(node)) continue;
+    if (!expanded) {
+      stack.push_back({node, true});
+      for (auto it = node->inputs.rbegin(); it != node->inputs.rend(); ++it)
+        if (it->owner() && !done.count(it->owner()))
+          stack.push_back({const_cast<ApplyNode*>(it->owner()), false});
+      continue;
+    }
+    done.insert(node);
+    order.push_back(node);
+  }
+  return order;
+}
+
+Vars FunctionGraph::variables() const {
+  Vars out;
+  std::unordered_set<VariableNode*> seen;
+  auto add = [&](const Var& v) {
+    if (seen.insert(v.get()).second) out.push_back(v);
+  };
+  for (const Var& in : inputs_) add(in);
+  for (ApplyNode* node : toposort()) {
+    for (const Var& in : node->inputs) add(in);
+    for (int i = 0; i < node->n_outputs(); ++i) add(node->output(i));
+  }
+  for (const Var& v : outputs_) add(v);
+  return out;
+}
+
+void FunctionGraph::prune() {
+  std::vector<ApplyNode*> live = toposort();
+  std::unordered_set<ApplyNode*> keep(live.begin(), live.end());
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    if (keep.count(*it)) {
+      ++it;
+      continue;
+    }
+    for (size_t i = 0; i < (*it)->inputs.size(); ++i) {
+      auto& list = clients_[(*it)->inputs[i].get()];
+      std::erase_if(list, [&](const Client& c) { return c.node == *it; });
+    }
+    it = nodes_.erase(it);
+  }
+}
+
+void FunctionGraph::check_integrity() const {
+  for (ApplyNode* node : nodes_) {
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      const auto& list = clients(node->inputs[i]);
+      bool found = false;
+      for (const Client& c : list) found = found || (c.node == node && c.index == static_cast<int>(i));
+      THEON_ASSERT(found) << "node " << node->op().name() << " input " << i << " has no client entry";
+    }
+  }
+}
+
+}  // namespace theon
