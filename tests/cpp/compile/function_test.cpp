@@ -1,5 +1,5 @@
 // theon::function: arguments, outputs, updates, givens and failure atomicity.
-#include "test_util.hpp"
+#include "support/test_util.hpp"
 
 namespace T = theon::tensor;
 using theon::array;
