@@ -26,6 +26,8 @@ struct SliceArg {
 class IndexArg {
  public:
   IndexArg(VarArg value) : value_(std::move(value)) {}
+  // A Var needs its own constructor: Var -> VarArg -> IndexArg is two conversions.
+  IndexArg(const Var& value, Loc loc = Loc::current()) : value_(VarArg(value, loc)) {}
   template <Arithmetic N>
   IndexArg(N value, Loc loc = Loc::current()) : value_(VarArg(value, loc)) {}
   IndexArg(SliceArg s) : slice_(std::move(s)) {}
