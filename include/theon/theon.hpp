@@ -14,6 +14,7 @@
 #include "theon/error.hpp"
 #include "theon/fgraph.hpp"
 #include "theon/function.hpp"
+#include "theon/grad.hpp"
 #include "theon/graph.hpp"
 #include "theon/ifelse.hpp"
 #include "theon/print.hpp"

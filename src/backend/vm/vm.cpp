@@ -1,5 +1,7 @@
 #include "backend/vm/vm.hpp"
 
+#include <cstdlib>
+
 #include "ops/op_util.hpp"
 
 namespace theon::detail {
@@ -45,6 +47,7 @@ void VM::annotate(const Instr& instr, const Error& e) {
   std::string where = format_loc(node.loc);
   e.rethrow_with("\n  node     " + node.op().name() + (where.empty() ? "" : "  made at " + where) +
                  describe_inputs(node.inputs, in));
+  std::abort();  // rethrow_with always throws; this tells the compiler so
 }
 
 void VM::perform(const Instr& instr) {
