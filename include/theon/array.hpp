@@ -178,6 +178,20 @@ template <class L>
 NDArray array(const L& values, DType dtype) requires requires { array(values); } {
   return array(values).astype(dtype);
 }
+// (A braced list deduces no L above, so nested lists need their own overloads.)
+template <class T>
+NDArray array(std::initializer_list<T> values, DType dtype) {
+  return array(values).astype(dtype);
+}
+template <class T>
+NDArray array(std::initializer_list<std::initializer_list<T>> values, DType dtype) {
+  return array(values).astype(dtype);
+}
+template <class T>
+NDArray array(std::initializer_list<std::initializer_list<std::initializer_list<T>>> values,
+              DType dtype) {
+  return array(values).astype(dtype);
+}
 // From a flat vector and a shape.
 template <Element T>
 NDArray array(const std::vector<T>& values, const Shape& shape) {
