@@ -19,12 +19,16 @@ class ShapeArg {
   ShapeArg(const Var& vector, Loc loc = Loc::current());
   // The shape as an int64 vector variable.
   const Var& vector() const { return vector_; }
-  // Its length (the rank it describes).
+  // Its length (the rank it describes), or -1 when the vector's length is not known
+  // when the graph is built (ops that need a rank then throw ValueError).
   int length() const { return length_; }
+  // Where the shape was written.
+  const Loc& loc() const { return loc_; }
 
  private:
   Var vector_;
   int length_ = 0;
+  Loc loc_;
 };
 
 // One entry of a dimshuffle pattern: an input axis, or 'x' for a new broadcastable one.
@@ -54,19 +58,27 @@ Var transpose(VarArg x, std::vector<int> axes);
 Var concatenate(const std::vector<Var>& xs, int axis = 0, Loc loc = Loc::current());
 Var join(int axis, const std::vector<Var>& xs, Loc loc = Loc::current());
 Var stack(const std::vector<Var>& xs, int axis = 0, Loc loc = Loc::current());
-// `value` (a scalar) broadcast to `shape`.
+// Theano's split: cuts x along `axis` into pieces of the given lengths (which must add
+// up to x's length there): T::split(x, {2, 3}, 1) -> two views of x.
+std::vector<Var> split(VarArg x, const ShapeArg& sizes, int axis = 0);
+// `value` (a scalar, or a tensor left-padded to the shape's rank) broadcast to `shape`;
+// only value's broadcastable dimensions stretch. A constant 1 in the shape gives a
+// broadcastable dimension.
 Var alloc(VarArg value, const ShapeArg& shape);
 Var zeros(const ShapeArg& shape, std::optional<DType> dtype = std::nullopt);
 Var ones(const ShapeArg& shape, std::optional<DType> dtype = std::nullopt);
 Var zeros_like(VarArg x, std::optional<DType> dtype = std::nullopt);
 Var ones_like(VarArg x, std::optional<DType> dtype = std::nullopt);
-// [start, stop) by step, as numpy.arange; the dtype defaults to int64 for integer
-// bounds and floatX otherwise.
+// [start, stop) by step, as numpy.arange (length ceil((stop - start) / step)); the dtype
+// defaults to int64 for integer bounds, otherwise to the float dtype of the variable
+// bounds (floatX when the only floats are C++ literals).
 Var arange(VarArg start, VarArg stop, VarArg step = 1, std::optional<DType> dtype = std::nullopt);
 Var arange(VarArg stop);
 // Marks length-1 dimensions broadcastable (checked at run time), or unmarks them.
 Var addbroadcast(VarArg x, std::vector<int> axes);
 Var unbroadcast(VarArg x, std::vector<int> axes);
+// Sets every dimension's flag to `pattern` (checked at run time where it becomes true).
+Var patternbroadcast(VarArg x, const BroadcastPattern& pattern);
 
 }  // namespace tensor
 }  // namespace theon
