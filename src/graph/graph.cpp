@@ -2,6 +2,7 @@
 
 #include <typeinfo>
 
+#include "theon/print.hpp"
 #include "theon/tensor.hpp"
 
 namespace theon {
@@ -103,7 +104,12 @@ Var weak_constant(NDArray value, const Loc& loc) {
 }
 
 std::string describe(const Var& v) {
-  std::string s = v.name().empty() ? "<unnamed>" : v.name();
+  std::string s = v.name();
+  if (s.empty() && v.owner()) {
+    s = pp(v);  // an unnamed intermediate reads best as its expression
+    if (s.size() > 60) s = s.substr(0, 57) + "...";
+  }
+  if (s.empty()) s = "<unnamed>";
   s += "  " + v.type().str();
   if (v.is_constant() && v.constant_value().size() <= 8) s += "  constant " + to_string(v.constant_value());
   std::string where = format_loc(v.loc());

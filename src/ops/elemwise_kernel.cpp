@@ -217,7 +217,7 @@ void run_simple(const Elemwise& op, std::span<const NDArray* const> in,
 }  // namespace
 
 void run_elemwise(const Elemwise& op, std::span<const NDArray* const> in,
-                  std::span<const TensorType* const> types, NDArray& out, const ApplyNode* node) {
+                  std::span<const TensorType* const> types, NDArray& out, const ApplyNode*) {
   const int nd = types[0]->ndim();
   Shape shape(nd, 1);
   for (int d = 0; d < nd; ++d) {
@@ -235,12 +235,10 @@ void run_elemwise(const Elemwise& op, std::span<const NDArray* const> in,
         continue;
       }
       if (length != shape[d]) {
-        std::string where = node ? describe_inputs(node->inputs, in) : "";
         THEON_FAIL(ShapeError) << op.name() << ": dimension " << d << " has length " << shape[d]
                                << " in one operand and " << length << " in input " << k
                                << " (only dimensions declared broadcastable, such as a row's "
-                                  "first, stretch to match)"
-                               << where;
+                                  "first, stretch to match)";
       }
     }
   }

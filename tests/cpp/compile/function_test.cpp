@@ -89,7 +89,7 @@ TEST(Function, RuntimeShapeErrorNamesOpInputsAndUserLine) {
   auto b = T::dvector("b");
   auto f = function({x, b}, x + b);
   EXPECT_TRUE(throws_with<ShapeError>([&] { f(NDArray::zeros(DType::Float64, {3, 4}), NDArray::zeros(DType::Float64, {5})); },
-                                      {"add", "x", "b", "function_test.cpp", "(3, 4)", "(5,)"}));
+                                      {"add", "x", "(b)", "function_test.cpp", "(3, 4)", "(1, 5)"}));
 }
 
 TEST(Function, WrongArgumentCountIsATypeError) {
