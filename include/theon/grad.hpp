@@ -35,6 +35,19 @@ Vars grad(const Var& cost, const Vars& wrt, const GradOptions& options = {},
 Var grad(const Var& cost, const Var& wrt, const GradOptions& options = {},
          Loc loc = Loc::current());
 
+// The Jacobian of `expr` with respect to `wrt`: shape expr.shape + wrt.shape. Computed
+// row by row (one gradient per element of expr, in a loop at run time), so it works for
+// any expression.
+Var jacobian(const Var& expr, const Var& wrt, Loc loc = Loc::current());
+// The Hessian of the scalar `cost`: the Jacobian of its gradient.
+Var hessian(const Var& cost, const Var& wrt, Loc loc = Loc::current());
+// Vector-Jacobian products: the gradients of sum_i(f[i] * eval_points[i]) with respect
+// to wrt (the "left" product, reverse mode).
+Vars Lop(const Vars& f, const Vars& wrt, const Vars& eval_points, Loc loc = Loc::current());
+// Jacobian-vector products: for each f, the sum over wrt[j] of J_f,wrt[j] . eval_points[j]
+// (the "right" product, forward mode), built as the transpose of Lop.
+Vars Rop(const Vars& f, const Vars& wrt, const Vars& eval_points, Loc loc = Loc::current());
+
 // Identity in the forward pass; in the backward pass zero_grad gives zero,
 // disconnected_grad cuts the graph (no gradient at all), grad_clip clips the gradient
 // element-wise to [lo, hi].

@@ -108,7 +108,11 @@ std::vector<TensorType> Elemwise::make_types(std::span<const Var> inputs) const 
 std::string Elemwise::print(std::span<const std::string> args) const {
   const ScalarOpInfo& op = info();
   if (id_ == ScalarOpId::Identity) return Op::print(args);
-  if (!op.is_infix()) return Op::print(args);
+  if (!op.is_infix()) {
+    std::string s = std::string(op.print) + "(";
+    for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
+    return s + ")";
+  }
   if (args.size() == 1) return std::string(op.print) + args[0];
   std::string s = "(";
   for (size_t i = 0; i < args.size(); ++i)
@@ -161,9 +165,8 @@ Var elemwise(ScalarOpId id, std::span<const Var> raw_inputs, const Loc& loc,
     case DTypeRule::Logical: break;
     case DTypeRule::Abs: out = real_of(promoted); break;
     case DTypeRule::Switch: break;
-    case DTypeRule::Same:
-      THEON_ASSERT(out_dtype) << op.name << " needs an output dtype";
-      compute = out = *out_dtype;
+    case DTypeRule::Same:  // cast gives the dtype; the public identity keeps its input's
+      compute = out = out_dtype.value_or(promoted);
       break;
     case DTypeRule::Second: break;
   }
