@@ -2,6 +2,7 @@
 #include <unordered_set>
 
 #include "ops/op_util.hpp"
+#include "ops/shape_ops.hpp"
 #include "theon/clone.hpp"
 #include "theon/function.hpp"
 #include "theon/grad.hpp"
@@ -91,12 +92,10 @@ Var jacobian(const Var& expr, const Var& wrt, Loc loc) {
   Var rows = make_apply1(std::make_shared<const detail::GradRows>(i, row, free), inputs, loc);
   if (expr.ndim() == 1) return rows;
   // Back to expr.shape + wrt.shape.
-  std::vector<VarArg> dims;
-  for (int d = 0; d < expr.ndim(); ++d) dims.emplace_back(shape_i(expr, d), loc);
-  for (int d = 0; d < wrt.ndim(); ++d) dims.emplace_back(shape_i(wrt, d), loc);
-  Vars dim_vars;
-  for (const VarArg& d : dims) dim_vars.push_back(d.var);
-  return reshape(rows, ShapeArg(stack(dim_vars, 0, loc), loc));
+  Vars dims;
+  for (int d = 0; d < expr.ndim(); ++d) dims.push_back(shape_i(expr, d));
+  for (int d = 0; d < wrt.ndim(); ++d) dims.push_back(shape_i(wrt, d));
+  return reshape(rows, ShapeArg(detail::make_vector(dims, loc), loc));
 }
 
 Var hessian(const Var& cost, const Var& wrt, Loc loc) {
