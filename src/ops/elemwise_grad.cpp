@@ -54,12 +54,8 @@ Vars Elemwise::pullback(const ApplyNode& node, std::span<const Var> output_grads
   if (!gz.defined()) return result;
   THEON_CHECK_USER(!is_complex(compute_), TypeError)
       << name() << ": gradients of complex operations are not supported";
-  Vars raw;
-  if (is_discrete(out_)) {
-    for (const Var& x : in) raw.push_back(Var());
-  } else {
-    raw = raw_gradients(id_, node, gz);
-  }
+  // Discrete outputs (comparisons, floor, ...) pass no gradient back.
+  Vars raw = is_discrete(out_) ? Vars(in.size()) : raw_gradients(id_, node, gz);
   const Var out = node.output(0);
   for (size_t i = 0; i < in.size(); ++i) {
     const Var& x = in[i];
