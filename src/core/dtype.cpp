@@ -24,13 +24,6 @@ int int_bits(DType d) {
   }
 }
 
-DType signed_int_of_bits(int bits) {
-  if (bits <= 8) return DType::Int8;
-  if (bits <= 16) return DType::Int16;
-  if (bits <= 32) return DType::Int32;
-  return DType::Int64;
-}
-
 // The smallest float that holds every value of an integer dtype exactly (NumPy's rule:
 // up to 16 bits fit float32; wider integers need float64).
 DType float_holding(DType d) {
