@@ -1,0 +1,32 @@
+// error.hpp: C++ exceptions as Python ones, with the core's messages. TypeError and
+// IndexError map to Python's; ShapeError to theon.ShapeError, a ValueError; an
+// InternalError (a Theon bug) to theon.InternalError, a RuntimeError.
+#include "common.hpp"
+
+namespace theon::python {
+
+void bind_errors(py::module_& m) {
+  static PyObject* shape_error = PyErr_NewException("theon.ShapeError", PyExc_ValueError, nullptr);
+  static PyObject* internal_error = PyErr_NewException("theon.InternalError", PyExc_RuntimeError, nullptr);
+  m.attr("ShapeError") = py::reinterpret_borrow<py::object>(shape_error);
+  m.attr("InternalError") = py::reinterpret_borrow<py::object>(internal_error);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const theon::TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const theon::ShapeError& e) {
+      PyErr_SetString(shape_error, e.what());
+    } catch (const theon::ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const theon::IndexError& e) {
+      PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const theon::InternalError& e) {
+      PyErr_SetString(internal_error, e.what());
+    } catch (const theon::UserError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+}
+
+}  // namespace theon::python

@@ -1,0 +1,251 @@
+// function.hpp: compiled functions and their call path.
+//
+// A call converts its arguments in C++ (numbers stay numbers, NumPy arrays are borrowed
+// without copies, lists are converted as Theano does), runs the function, and returns
+// the outputs as NumPy arrays viewing Theon's buffers. The positional-only call with
+// every argument given is the fast path: no Python code runs on it.
+#include <cmath>
+
+#include "common.hpp"
+
+namespace theon::python {
+
+using namespace pybind11::literals;
+
+namespace {
+
+struct InputSpec {
+  std::string name;
+  TensorType type;
+  py::object default_value;  // None: required
+};
+
+bool is_numpy_scalar(py::handle obj) {
+  static PyObject* generic = py::object(py::module_::import("numpy").attr("generic")).release().ptr();
+  return PyObject_IsInstance(obj.ptr(), generic) == 1;
+}
+
+class PyFunction {
+ public:
+  PyFunction(Function fn, std::vector<InputSpec> inputs, bool single, bool allow_downcast)
+      : fn_(std::move(fn)), inputs_(std::move(inputs)), single_(single), allow_downcast_(allow_downcast) {
+    arrays_.reserve(inputs_.size());
+    args_.reserve(inputs_.size());
+  }
+
+  // `args` a tuple, `kwargs` a dict or null: what tp_call receives.
+  py::object call(PyObject* args, PyObject* kwargs) {
+    const size_t n = inputs_.size();
+    try {
+      if (static_cast<size_t>(PyTuple_GET_SIZE(args)) == n && (kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0)) {
+        for (size_t i = 0; i < n; ++i) convert(PyTuple_GET_ITEM(args, i), i);
+      } else {
+        std::vector<py::object> values = bind_by_name(py::reinterpret_borrow<py::tuple>(args),
+                                                      kwargs ? py::reinterpret_borrow<py::dict>(kwargs) : py::dict());
+        for (size_t i = 0; i < n; ++i) convert(values[i], i);
+      }
+      fn_.call_into(args_, outputs_);
+    } catch (...) {
+      arrays_.clear();
+      args_.clear();
+      throw;
+    }
+    // Drop the borrowed arguments now, not at the next call.
+    arrays_.clear();
+    args_.clear();
+    if (single_) return to_numpy(std::move(outputs_[0]), /*copy_small=*/true);
+    py::list out(outputs_.size());
+    for (size_t i = 0; i < outputs_.size(); ++i) out[i] = to_numpy(std::move(outputs_[i]), /*copy_small=*/true);
+    return out;
+  }
+
+  const Function& function() const { return fn_; }
+  const std::vector<InputSpec>& inputs() const { return inputs_; }
+
+ private:
+  // One argument as a theon::Arg, following Theano's rules for Python values.
+  void convert(py::handle obj, size_t i) {
+    PyObject* p = obj.ptr();
+    if (PyFloat_CheckExact(p)) {
+      args_.emplace_back(PyFloat_AS_DOUBLE(p));
+    } else if (PyBool_Check(p)) {
+      args_.emplace_back(p == Py_True);
+    } else if (PyLong_Check(p)) {
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
+      if (overflow != 0) throw py::type_error(argument_name(i) + ": integer too large for Theon");
+      args_.emplace_back(static_cast<int64_t>(v));
+    } else if (py::isinstance<py::array>(obj)) {
+      arrays_.push_back(to_ndarray(py::reinterpret_borrow<py::array>(obj)));
+      args_.emplace_back(arrays_.back());
+    } else if (PyFloat_Check(p)) {
+      args_.emplace_back(PyFloat_AsDouble(p));
+    } else if (PyComplex_Check(p)) {
+      args_.emplace_back(complex128(PyComplex_RealAsDouble(p), PyComplex_ImagAsDouble(p)));
+    } else if (is_numpy_scalar(obj)) {
+      // The same dtype passes as a 0-d array; others as the Python number it holds.
+      py::array a = py::module_::import("numpy").attr("asarray")(obj);
+      auto dt = dtype_from_numpy(a.dtype());
+      if (dt && *dt == inputs_[i].type.dtype) {
+        arrays_.push_back(to_ndarray(a));
+        args_.emplace_back(arrays_.back());
+      } else {
+        convert(obj.attr("item")(), i);
+      }
+    } else if (obj.is_none()) {
+      throw py::type_error(argument_name(i) + ": got None");
+    } else if (py::isinstance<Var>(obj)) {
+      throw py::type_error(argument_name(i) + ": got a symbolic variable (" + py::str(obj).cast<std::string>() +
+                           "); pass its value, or use givens to substitute it");
+    } else {
+      arrays_.push_back(from_sequence(obj, i));
+      args_.emplace_back(arrays_.back());
+    }
+  }
+
+  // Lists and other array-likes, as Theano's TensorType.filter takes them: accepted in
+  // the input's dtype when converting does not change a value.
+  NDArray from_sequence(py::handle obj, size_t i) {
+    auto np = py::module_::import("numpy");
+    py::array original = np.attr("asarray")(obj);
+    const DType want = inputs_[i].type.dtype;
+    auto have = dtype_from_numpy(original.dtype());
+    if (!have) throw py::type_error(argument_name(i) + ": cannot convert " + py::repr(obj).cast<std::string>());
+    if (*have == want || can_cast_safely(*have, want)) return to_ndarray(original);
+    py::array converted;
+    try {
+      converted = np.attr("asarray")(original, numpy_dtype(want));
+    } catch (const py::error_already_set&) {
+      return to_ndarray(original);  // the core's filter explains the mismatch
+    }
+    const bool exact = is_inexact(*have) && is_inexact(want)
+                           ? np.attr("array_equal")(original, converted, "equal_nan"_a = true).cast<bool>()
+                           : np.attr("array_equal")(original, converted).cast<bool>();
+    return to_ndarray(exact || allow_downcast_ ? converted : original);
+  }
+
+  std::vector<py::object> bind_by_name(const py::tuple& args, const py::dict& kwargs) {
+    const size_t n = inputs_.size();
+    if (args.size() > n)
+      throw py::type_error(display_name() + ": expected at most " + std::to_string(n) + " arguments, got " +
+                           std::to_string(args.size()));
+    std::vector<py::object> values(n);
+    for (size_t i = 0; i < args.size(); ++i) values[i] = args[i];
+    {
+      for (auto [key, value] : kwargs) {
+        const auto name = key.cast<std::string>();
+        size_t i = 0;
+        while (i < n && inputs_[i].name != name) ++i;
+        if (i == n) throw py::type_error(display_name() + ": no input named '" + name + "'");
+        if (values[i]) throw py::type_error(display_name() + ": input '" + name + "' given twice");
+        values[i] = py::reinterpret_borrow<py::object>(value);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (values[i]) continue;
+      if (inputs_[i].default_value.is_none())
+        throw py::type_error(display_name() + ": missing " + argument_name(i) + " (no default value)");
+      values[i] = inputs_[i].default_value;
+    }
+    return values;
+  }
+
+  std::string display_name() const {
+    return fn_.name().empty() ? std::string("function call") : "function " + fn_.name();
+  }
+  std::string argument_name(size_t i) const {
+    std::string s = display_name() + ": argument " + std::to_string(i);
+    if (!inputs_[i].name.empty()) s += " (" + inputs_[i].name + ")";
+    return s;
+  }
+
+  Function fn_;
+  std::vector<InputSpec> inputs_;
+  bool single_;
+  bool allow_downcast_;
+  std::vector<NDArray> arrays_;  // reserved: args_ points into it
+  std::vector<Arg> args_;
+  std::vector<NDArray> outputs_;
+};
+
+std::vector<std::pair<Var, Var>> pairs_from_py(py::handle pairs) {
+  std::vector<std::pair<Var, Var>> out;
+  if (pairs.is_none()) return out;
+  py::object items = py::isinstance<py::dict>(pairs) ? pairs.attr("items")() : py::reinterpret_borrow<py::object>(pairs);
+  for (py::handle item : items) {
+    auto pair = item.cast<py::sequence>();
+    if (pair.size() != 2) throw py::value_error("expected pairs (variable, replacement)");
+    Var first = as_var(pair[0]);
+    out.emplace_back(first, as_var(pair[1]));
+  }
+  return out;
+}
+
+// The call slot itself: pybind11's generic dispatch (overloads, argument casters)
+// would cost more than the conversion work.
+PyObject* call_slot(PyObject* self, PyObject* args, PyObject* kwargs) {
+  try {
+    auto* inst = reinterpret_cast<py::detail::instance*>(self);
+    auto* f = inst->get_value_and_holder().value_ptr<PyFunction>();
+    return f->call(args, kwargs).release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    if (!py::detail::apply_exception_translators(py::detail::get_local_internals().registered_exception_translators) &&
+        !py::detail::apply_exception_translators(py::detail::get_internals().registered_exception_translators))
+      PyErr_SetString(PyExc_SystemError, "theon: unhandled C++ exception in a function call");
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void bind_function(py::module_& m) {
+  py::class_<PyFunction>(m, "Function", py::dynamic_attr(),
+                         py::custom_type_setup([](PyHeapTypeObject* type) { type->ht_type.tp_call = call_slot; }))
+      .def_property_readonly("name", [](const PyFunction& f) -> py::object {
+        if (f.function().name().empty()) return py::none();
+        return py::str(f.function().name());
+      })
+      .def_property_readonly("_inputs", [](const PyFunction& f) { return f.function().inputs(); })
+      .def_property_readonly("_fgraph_outputs", [](const PyFunction& f) { return f.function().fgraph().outputs(); })
+      .def_property_readonly("_fgraph_inputs", [](const PyFunction& f) { return f.function().fgraph().inputs(); })
+      .def("_toposort", [](const PyFunction& f) {
+        std::vector<std::shared_ptr<ApplyNode>> nodes;
+        for (ApplyNode* node : f.function().fgraph().toposort()) nodes.push_back(node->self.lock());
+        return nodes;
+      })
+      .def("_variables", [](const PyFunction& f) { return f.function().fgraph().variables(); })
+      .def("_pp", [](const PyFunction& f) { return pp(f.function()); })
+      .def("_debugprint", [](const PyFunction& f) { return debugprint(f.function()); });
+
+  // The compile step behind theon.function (python/theon/compile.py normalizes the
+  // Theano-style arguments first).
+  m.def("_function", [](const std::vector<Var>& inputs, py::handle outputs, bool single, py::handle updates,
+                        py::handle givens, bool allow_input_downcast, const std::string& on_unused_input,
+                        py::handle name, py::handle mode, const std::vector<py::object>& defaults,
+                        const std::vector<std::string>& names) {
+    FunctionOptions options;
+    options.givens = pairs_from_py(givens);
+    options.allow_input_downcast = allow_input_downcast;
+    options.on_unused_input = on_unused_input;
+    if (!name.is_none()) options.name = name.cast<std::string>();
+    if (!mode.is_none()) options.mode = mode.cast<std::string>();
+    Updates ups;
+    for (auto& [var, value] : pairs_from_py(updates)) {
+      THEON_CHECK_USER(var.is_shared(), TypeError)
+          << "function: update target " << describe(var) << " is not a shared variable";
+      ups.push_back({SharedVar(var), value});
+    }
+    Vars outs = as_vars(outputs);
+    Function fn = single ? function(inputs, outs.at(0), ups, options) : function(inputs, outs, ups, options);
+    std::vector<InputSpec> specs;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::string input_name = i < names.size() && !names[i].empty() ? names[i] : inputs[i].name();
+      specs.push_back({input_name, inputs[i].type(), i < defaults.size() ? defaults[i] : py::none()});
+    }
+    return PyFunction(std::move(fn), std::move(specs), single, allow_input_downcast);
+  });
+}
+
+}  // namespace theon::python

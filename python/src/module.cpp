@@ -1,0 +1,26 @@
+// The extension module theon._theon. Each bind_<area>.cpp binds one public header;
+// python/theon/ arranges the names as Theano's modules (theon.tensor, theon.ifelse...).
+#include "common.hpp"
+
+PYBIND11_MODULE(_theon, m) {
+  using namespace theon::python;
+  m.doc() = "Theon's C++ core; import theon instead.";
+  py::module_ t = m.def_submodule("tensor", "Theano's theano.tensor names");
+  bind_errors(m);
+  bind_array(m);
+  bind_config(m);
+  bind_tensor(m, t);
+  bind_operators(m);
+  bind_reduce(t);
+  bind_shape(m, t);
+  bind_subtensor(m, t);
+  bind_blas(t);
+  bind_graph(m);
+  bind_shared(m);
+  bind_function(m);
+  bind_grad(m, t);
+  bind_print(m);
+  bind_ifelse(m);
+  bind_nnet(t);
+  m.def("_set_internal_paths", &set_internal_paths);
+}

@@ -1,0 +1,40 @@
+"""Theon: a symbolic tensor compiler in the tradition of Theano, with Theano's API.
+
+    import numpy as np
+    import theon
+    import theon.tensor as T
+
+    a, b = T.dscalars('a', 'b')
+    f = theon.function([a, b], a * b)
+    f(1.5, 3)                      # array(4.5)
+
+Types, graphs, compilation and execution live in the C++ core (theon._theon); this
+package only arranges its names the way Theano's modules did.
+"""
+import os as _os
+
+from . import _theon
+
+# Variables record the Python line that made them (for error messages); frames inside
+# this package are skipped so that the user's line is the one recorded.
+_here = _os.path.dirname(__file__)
+_theon._set_internal_paths(sorted({_here + _os.sep, _os.path.abspath(_here) + _os.sep,
+                                   _os.path.realpath(_here) + _os.sep}))
+
+from ._theon import InternalError, ShapeError, SharedVariable, TensorType, TensorVariable  # noqa: E402
+from .configparser import config  # noqa: E402
+from .compile import FunctionGraph, In, Out, clone, function, shared  # noqa: E402
+from . import variable  # noqa: E402,F401
+from . import gradient, ifelse, printing, tensor  # noqa: E402
+from .gradient import grad  # noqa: E402
+from .printing import debugprint, pp  # noqa: E402
+
+Variable = TensorVariable
+Function = _theon.Function
+
+__version__ = "0.1.0"
+__all__ = [
+    "config", "function", "shared", "clone", "In", "Out", "grad", "pp", "debugprint",
+    "tensor", "gradient", "ifelse", "printing", "ShapeError", "InternalError",
+    "TensorType", "TensorVariable", "SharedVariable", "Variable", "Function", "FunctionGraph",
+]
