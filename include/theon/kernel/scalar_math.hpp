@@ -18,11 +18,22 @@ inline constexpr bool is_complex_v<std::complex<T>> = true;
 template <class T>
 T floor_div(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
-    return std::floor(a / b);
+    // NumPy's npy_divmod: divide a - fmod(a, b), which is exact, so that 1 // 0.1 is 9
+    // as in Python (floor(1 / 0.1) rounds the quotient up to 10 first).
+    if (b == 0) return a / b;
+    const T m = std::fmod(a, b);
+    T div = (a - m) / b;
+    if (m != 0 && ((b < 0) != (m < 0))) div -= 1;
+    if (div == 0) return std::copysign(T(0), a / b);
+    T floored = std::floor(div);
+    return div - floored > T(0.5) ? floored + 1 : floored;
   } else if constexpr (std::is_same_v<T, bool>) {
     return b ? a : false;
   } else {
     if (b == 0) return 0;
+    if constexpr (std::is_signed_v<T>) {  // MIN / -1 overflows (and traps on x86)
+      if (b == -1) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));
+    }
     T q = static_cast<T>(a / b);
     if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
     return q;
@@ -40,6 +51,9 @@ T mod(T a, T b) {
     return false;
   } else {
     if (b == 0) return 0;
+    if constexpr (std::is_signed_v<T>) {
+      if (b == -1) return 0;  // MIN % -1 traps on x86
+    }
     T r = static_cast<T>(a % b);
     if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
     return r;
