@@ -1,6 +1,7 @@
 // grad.hpp: T.grad, jacobian, hessian, Lop, Rop, zero_grad, disconnected_grad,
 // grad_clip, with Theano's argument conventions (a list wrt gives a list back).
 #include "common.hpp"
+#include "theon/verify_grad.hpp"
 
 namespace theon::python {
 
@@ -57,6 +58,25 @@ py::object lop_rop(Vars (*f)(const Vars&, const Vars&, const Vars&, Loc), py::ha
   return list;
 }
 
+// Theano's verify_grad(fun, pt, ...): fun takes one variable per point.
+void verify(py::function fun, py::handle points, int n_tests, py::handle rng, py::handle eps, py::handle abs_tol,
+            py::handle rel_tol, py::handle mode) {
+  std::vector<NDArray> pts;
+  for (py::handle p : points) pts.push_back(any_to_ndarray(p).copy());
+  VerifyGradOptions options;
+  options.n_tests = n_tests;
+  if (!rng.is_none()) options.seed = rng.attr("randint")(1 << 30).cast<uint64_t>();
+  if (!eps.is_none()) options.eps = eps.cast<double>();
+  if (!abs_tol.is_none()) options.abs_tol = abs_tol.cast<double>();
+  if (!rel_tol.is_none()) options.rel_tol = rel_tol.cast<double>();
+  if (!mode.is_none()) options.mode = mode.cast<std::string>();
+  verify_grad([&fun](const Vars& inputs) {
+    py::tuple args(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) args[i] = py::cast(inputs[i]);
+    return as_var(fun(*args));
+  }, pts, options);
+}
+
 }  // namespace
 
 void bind_grad(py::module_& m, py::module_& t) {
@@ -76,6 +96,8 @@ void bind_grad(py::module_& m, py::module_& t) {
     mod->def("Rop", [](py::handle f, py::handle wrt, py::handle points) {
       return lop_rop(&tensor::Rop, f, wrt, points, true);
     }, "f"_a, "wrt"_a, "eval_points"_a);
+    mod->def("verify_grad", &verify, "fun"_a, "pt"_a, "n_tests"_a = 2, "rng"_a = py::none(), "eps"_a = py::none(),
+             "abs_tol"_a = py::none(), "rel_tol"_a = py::none(), "mode"_a = py::none());
     mod->def("zero_grad", [](VarArg x) { return tensor::zero_grad(x); }, "x"_a);
     mod->def("disconnected_grad", [](VarArg x) { return tensor::disconnected_grad(x); }, "x"_a);
     mod->def("grad_clip", [](VarArg x, double lo, double hi) { return tensor::grad_clip(x, lo, hi); }, "x"_a,

@@ -21,7 +21,7 @@ _here = _os.path.dirname(__file__)
 _theon._set_internal_paths(sorted({_here + _os.sep, _os.path.abspath(_here) + _os.sep,
                                    _os.path.realpath(_here) + _os.sep}))
 
-from ._theon import InternalError, ShapeError, SharedVariable, TensorType, TensorVariable  # noqa: E402
+from ._theon import GradientError, InternalError, ShapeError, SharedVariable, TensorType, TensorVariable  # noqa: E402,F401
 from .configparser import config  # noqa: E402
 from .compile import FunctionGraph, In, Out, clone, function, shared  # noqa: E402
 from . import variable  # noqa: E402,F401

@@ -290,3 +290,21 @@ def test_nnet_functions():
     assert_allclose(cce, -(onehot * np.log(ref)).sum(axis=1))
     import theon.tensor.nnet as nnet
     assert nnet.sigmoid is T.nnet.sigmoid
+
+
+def test_nnet_is_stable_for_large_inputs():
+    x = T.dmatrix("x")
+    labels = T.lvector("labels")
+    loss = T.mean(T.nnet.categorical_crossentropy(T.nnet.softmax(x), labels))
+    f = theon.function([x, labels], [loss, T.nnet.log_softmax(x)])
+    value, logs = f(np.array([[1000.0, 0.0], [0.0, -1000.0]]), [0, 0])
+    assert value == 0.0 and np.all(np.isfinite(logs))
+    assert_allclose(logs[0], [0.0, -1000.0])
+
+
+def test_shape_pad():
+    v = T.dvector("v")
+    assert T.shape_padleft(v).broadcastable == (True, False)
+    assert T.shape_padright(v, 2).broadcastable == (False, True, True)
+    assert T.shape_padaxis(v, 0).broadcastable == (True, False)
+    assert T.shape_padaxis(v, -1).broadcastable == (False, True)

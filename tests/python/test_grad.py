@@ -62,3 +62,12 @@ def test_zero_and_disconnected_grad():
     assert float(theon.function([x], g)(3.0)) == 3.0
     g = T.grad(x * theon.gradient.disconnected_grad(x) + x, x)
     assert float(theon.function([x], g)(3.0)) == 4.0
+
+
+def test_verify_grad_passes_and_fails():
+    rng = np.random.RandomState(0)
+    theon.gradient.verify_grad(lambda a, b: T.exp(a) * b, [rng.rand(3, 2), rng.rand(3, 2)], rng=rng)
+    with pytest.raises(theon.GradientError) as info:
+        theon.gradient.verify_grad(lambda a: theon.gradient.zero_grad(a) * a, [rng.rand(3)])
+    assert isinstance(info.value, ValueError)
+    assert info.value.input == 0 and abs(info.value.numeric - 2 * info.value.analytic) < 1e-4

@@ -30,4 +30,31 @@ as_tensor = as_tensor_variable
 Variable = TensorVariable
 TensorSharedVariable = SharedVariable
 
-from . import nnet  # noqa: E402,F401
+
+
+def shape_padleft(t, n_ones=1):
+    """t with n_ones broadcastable dimensions added on the left."""
+    return t.dimshuffle(["x"] * n_ones + list(range(t.ndim)))
+
+
+def shape_padright(t, n_ones=1):
+    """t with n_ones broadcastable dimensions added on the right."""
+    return t.dimshuffle(list(range(t.ndim)) + ["x"] * n_ones)
+
+
+def shape_padaxis(t, axis):
+    """t with one broadcastable dimension inserted at `axis` (negative counts from the end)."""
+    ndim = t.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise IndexError("shape_padaxis: axis %d is out of range for %d dimensions" % (axis, ndim))
+    axis = axis % ndim
+    pattern = list(range(t.ndim))
+    pattern.insert(axis, "x")
+    return t.dimshuffle(pattern)
+
+
+# The star import brought the core's nnet submodule; T.nnet is the Python module that
+# wraps it (an import, not an attribute lookup, which would find the core's).
+import importlib as _importlib  # noqa: E402
+
+nnet = _importlib.import_module(__name__ + ".nnet")

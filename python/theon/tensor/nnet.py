@@ -1,10 +1,15 @@
 """theon.tensor.nnet (T.nnet): Theano's neural-network operations.
 
-sigmoid and softplus are element-wise operations of the core. The others are written
-here from core operations, in the numerically stable forms Theano's rewrites produce,
-until the core's own versions are bound (theon._theon.tensor.nnet).
+    import theon.tensor.nnet as nnet
+    loss = T.mean(nnet.categorical_crossentropy(nnet.softmax(x), labels))
+
+The core's own versions (include/theon/nnet.hpp: stable for inputs of +-1000, with
+dedicated gradients) are used when the core has them; otherwise the same formulas are
+written here from core operations.
 """
 from theon._theon import tensor as _T
+
+_core = getattr(_T, "nnet", None)
 
 sigmoid = _T.sigmoid
 softplus = _T.softplus
@@ -17,24 +22,34 @@ def hard_sigmoid(x):
 
 
 def relu(x, alpha=0):
-    """max(x, 0), or x where x > 0 and alpha * x elsewhere (leaky)."""
+    """x where x > 0, alpha * x elsewhere (alpha = 0: max(x, 0))."""
+    if _core is not None and isinstance(alpha, (int, float)):
+        return _core.relu(x, float(alpha))
     if alpha == 0:
         return 0.5 * (x + abs(x))
     return 0.5 * (1 + alpha) * x + 0.5 * (1 - alpha) * abs(x)
 
 
 def elu(x, alpha=1):
-    return _T.switch(x > 0, x, alpha * _T.expm1(x))
+    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+    if _core is not None and isinstance(alpha, (int, float)):
+        return _core.elu(x, float(alpha))
+    return _T.switch(x > 0, x, alpha * _T.expm1(_T.minimum(x, 0)))
 
 
 def softmax(c, axis=-1):
-    """exp(c) / sum(exp(c)) along the last axis (rows of a matrix), shifted by the row
-    maximum so that large values do not overflow."""
+    """exp(c) / sum(exp(c)) along `axis` (the rows of a matrix), computed after
+    subtracting the maximum so that large values do not overflow."""
+    if _core is not None:
+        return _core.softmax(c, axis)
     e = _T.exp(c - _T.max(c, axis=axis, keepdims=True))
     return e / _T.sum(e, axis=axis, keepdims=True)
 
 
 def logsoftmax(c, axis=-1):
+    """log(softmax(c)), exact where softmax underflows to 0."""
+    if _core is not None:
+        return _core.log_softmax(c, axis)
     shifted = c - _T.max(c, axis=axis, keepdims=True)
     return shifted - _T.log(_T.sum(_T.exp(shifted), axis=axis, keepdims=True))
 
@@ -44,17 +59,23 @@ log_softmax = logsoftmax
 
 def binary_crossentropy(output, target):
     """-(target * log(output) + (1 - target) * log(1 - output)), element-wise."""
+    if _core is not None:
+        return _core.binary_crossentropy(output, target)
     return -(target * _T.log(output) + (1 - target) * _T.log(1 - output))
 
 
 def sigmoid_binary_crossentropy(output, target):
-    """binary_crossentropy(sigmoid(output), target) computed from the logits."""
-    return _T.softplus(output) - target * output
+    """binary_crossentropy(sigmoid(output), target) computed stably from the logits."""
+    if _core is not None:
+        return _core.sigmoid_binary_crossentropy(output, target)
+    return target * _T.softplus(-output) + (1 - target) * _T.softplus(output)
 
 
 def categorical_crossentropy(coding_dist, true_dist):
     """-sum(true_dist * log(coding_dist)) per row; true_dist may also be a vector of
-    class indices (one per row)."""
+    integer labels, one per row."""
+    if _core is not None:
+        return _core.categorical_crossentropy(coding_dist, true_dist)
     if true_dist.ndim == coding_dist.ndim:
         return -_T.sum(true_dist * _T.log(coding_dist), axis=coding_dist.ndim - 1)
     if true_dist.ndim == coding_dist.ndim - 1:
