@@ -13,7 +13,11 @@ namespace {
 // The reference a borrowed Buffer holds. It may be released on any thread (or during
 // interpreter shutdown, when it must not touch Python at all).
 void release_pyobject(void* p) {
+#if PY_VERSION_HEX >= 0x030D0000
+  if (!Py_IsInitialized() || Py_IsFinalizing()) return;
+#else
   if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+#endif
   if (PyGILState_Check()) {
     Py_DECREF(static_cast<PyObject*>(p));
     return;

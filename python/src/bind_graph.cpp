@@ -14,14 +14,17 @@ std::string op_str(const Op& op) {
   return props.empty() ? op.name() : op.name() + "{" + props + "}";
 }
 
+// Theano's style: the op, then its inputs by name, constant value or producer.
+std::string input_str(const Var& in) {
+  if (!in.name().empty()) return in.name();
+  if (in.is_constant() && in.constant_value().size() <= 8) return to_string(in.constant_value());
+  if (in.owner() != nullptr) return in.owner()->op().name() + "." + std::to_string(in.index());
+  return "<" + in.type().str() + ">";
+}
+
 std::string apply_str(const ApplyNode& node) {
   std::string s = op_str(node.op()) + "(";
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
-    const Var& in = node.inputs[i];
-    s += (i ? ", " : "") + (in.name().empty() ? (in.owner() ? in.owner()->op().name() + "." + std::to_string(in.index())
-                                                          : "<" + in.type().str() + ">")
-                                              : in.name());
-  }
+  for (size_t i = 0; i < node.inputs.size(); ++i) s += (i ? ", " : "") + input_str(node.inputs[i]);
   return s + ")";
 }
 

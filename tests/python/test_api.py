@@ -308,3 +308,21 @@ def test_shape_pad():
     assert T.shape_padright(v, 2).broadcastable == (False, True, True)
     assert T.shape_padaxis(v, 0).broadcastable == (True, False)
     assert T.shape_padaxis(v, -1).broadcastable == (False, True)
+
+
+def test_theon_flags_environment():
+    import os
+    import subprocess
+    import sys
+
+    from conftest import BUILD_PYTHON
+    env = dict(os.environ, THEON_FLAGS="floatX=float32", PYTHONPATH=BUILD_PYTHON)
+    code = "import theon, theon.tensor as T; print(theon.config.floatX, T.matrix().dtype)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["float32", "float32"], out.stderr
+
+
+def test_keyword_arguments_by_variable_name():
+    x, y = T.dscalars("x", "y")
+    f = theon.function([x, y], x - y)
+    assert f(y=1.0, x=3.0) == 2.0
