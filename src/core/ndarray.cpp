@@ -53,6 +53,13 @@ void copy_convert(const NDArray& dst, const NDArray& src) {
   });
 }
 
+// normalize_axis for an existing axis: unlike reductions, which accept axis 0 of a 0-d
+// array as NumPy does, views need the axis to exist.
+int existing_axis(int64_t axis, int ndim, std::string_view op) {
+  THEON_CHECK_USER(ndim > 0, ValueError) << op << ": a 0-d array has no axis " << axis;
+  return normalize_axis(axis, ndim, op);
+}
+
 }  // namespace
 
 Buffer::Buffer(size_t nbytes) : data_(allocate_bytes(nbytes)), nbytes_(nbytes) {}
@@ -141,7 +148,7 @@ NDArray NDArray::transpose(std::span<const int> axes) const {
 }
 
 NDArray NDArray::slice(int axis, Slice s) const {
-  axis = normalize_axis(axis, ndim(), "slice");
+  axis = existing_axis(axis, ndim(), "slice");
   const int64_t n = shape_[axis];
   THEON_CHECK_USER(s.step != 0, ValueError) << "slice step cannot be zero";
   // Python's slice.indices().
@@ -164,7 +171,7 @@ NDArray NDArray::slice(int axis, Slice s) const {
 }
 
 NDArray NDArray::index(int axis, int64_t i) const {
-  axis = normalize_axis(axis, ndim(), "index");
+  axis = existing_axis(axis, ndim(), "index");
   const int64_t n = shape_[axis];
   THEON_CHECK_USER(i >= -n && i < n, IndexError)
       << "index " << i << " is out of bounds for axis " << axis << " with size " << n;
@@ -203,7 +210,7 @@ NDArray NDArray::expand_dims(int axis) const {
 }
 
 NDArray NDArray::squeeze(int axis) const {
-  axis = normalize_axis(axis, ndim(), "squeeze");
+  axis = existing_axis(axis, ndim(), "squeeze");
   THEON_CHECK_USER(shape_[axis] == 1, ValueError)
       << "squeeze: axis " << axis << " has length " << shape_[axis] << ", not 1";
   NDArray out = *this;

@@ -203,6 +203,12 @@ TEST(Array, AtAndItem) {
   EXPECT_EQ(array(3).item<float>(), 3.0f);
   EXPECT_TRUE(throws_with<ValueError>([&] { a.item<double>(); }, {"item", "(2, 3)"}));
   EXPECT_TRUE(throws_with<IndexError>([&] { a.index(1, 3); }, {"out of bounds"}));
+  EXPECT_TRUE(throws_with<ValueError>([&] { a.slice(2, {0, 1}); }, {"slice", "axis 2"}));
+  NDArray s = array(1.5);  // a 0-d array has no axis to view
+  EXPECT_TRUE(throws_with<ValueError>([&] { s.index(0, 0); }, {"index", "0-d"}));
+  EXPECT_TRUE(throws_with<ValueError>([&] { s.slice(0, {0, 1}); }, {"slice", "0-d"}));
+  EXPECT_TRUE(throws_with<ValueError>([&] { s.squeeze(0); }, {"squeeze", "0-d"}));
+  EXPECT_EQ(s.expand_dims(0).shape(), (Shape{1}));
 }
 
 TEST(Array, NegativeStepSlicesFollowPython) {
