@@ -261,7 +261,11 @@ NDArray NDArray::astype(DType dtype) const {
   return out;
 }
 
-void NDArray::assign(const NDArray& src) { copy_convert(*this, src.broadcast_to(shape_)); }
+void NDArray::assign(const NDArray& src) {
+  // Overlapping memory (a.assign(reversed view of a)) must read the old values.
+  const NDArray source = shares_memory(src) ? src.copy() : src;
+  copy_convert(*this, source.broadcast_to(shape_));
+}
 
 void NDArray::assign_flat(const NDArray& src) {
   THEON_ASSERT(src.size() == size()) << "assign_flat of " << src.size() << " into " << size();

@@ -192,6 +192,17 @@ TEST(Array, AssignBroadcastsAndConverts) {
   EXPECT_TRUE(throws_with<ShapeError>([&] { m.assign(array({1, 2})); }, {"broadcast"}));
 }
 
+TEST(Array, AssignFromOverlappingMemoryReadsTheOldValues) {
+  // numpy: a = np.arange(6); a[:] = a[::-1] -> [5 4 3 2 1 0]
+  NDArray a = arange({6});
+  a.assign(a.slice(0, {kNone, kNone, -1}));
+  EXPECT_EQ(elements(a), (std::vector<double>{5, 4, 3, 2, 1, 0}));
+  // a = np.arange(4).reshape(2, 2); a[...] = a.T -> [[0 2] [1 3]]
+  NDArray m = arange({2, 2});
+  m.assign(m.transpose());
+  EXPECT_EQ(elements(m), (std::vector<double>{0, 2, 1, 3}));
+}
+
 TEST(Array, AtAndItem) {
   NDArray a = arange({2, 3});
   EXPECT_EQ(a.at<int64_t>({-1, -1}), 5);
