@@ -145,18 +145,36 @@ void AdvancedIncSubtensor1::perform(const ApplyNode& node, std::span<const NDArr
 }
 
 // set: gx = gz with the written rows zeroed; inc: gx = gz. gy = gz[idx], summed back
-// over the dimensions the value was broadcast along.
+// over the dimensions the value was broadcast along. A set with repeated indices keeps
+// only the last write to each row (as numpy's x[idx] = y), so only the rows of y written
+// last get a gradient: last[i] is the position k of the last write to row i (computed by
+// the same ordered set), and row k survives when last[idx[k]] == k.
 Vars AdvancedIncSubtensor1::pullback(const ApplyNode& node,
                                      std::span<const Var> output_grads) const {
+  using namespace tensor;
   Vars result(3);
   const Var& gz = output_grads[0];
   if (!gz.defined()) return result;
+  const Loc& loc = node.loc;
+  const Var& x = node.inputs[0];
   const Var& idx = node.inputs[2];
-  result[0] =
-      set_ ? advanced_inc_subtensor1(gz, constant(NDArray::zeros(gz.dtype(), {}), "", node.loc),
-                                     idx, /*set=*/true, node.loc)
-           : gz;
-  result[1] = sum_to_value(advanced_subtensor1(gz, idx, node.loc), node.inputs[1], node.loc);
+  result[0] = set_ ? advanced_inc_subtensor1(gz, constant(NDArray::zeros(gz.dtype(), {}), "", loc),
+                                             idx, /*set=*/true, loc)
+                   : gz;
+  Var gy = advanced_subtensor1(gz, idx, loc);
+  if (set_) {
+    const Var positions = arange(VarArg(shape_i(VarArg(idx, loc), 0), loc));
+    const Var last = advanced_inc_subtensor1(
+        zeros({VarArg(shape_i(VarArg(x, loc), 0), loc)}, DType::Int64), positions, idx,
+        /*set=*/true, loc);
+    std::vector<DimEntry> pattern{0};
+    for (int d = 1; d < gy.ndim(); ++d) pattern.push_back(DimEntry('x'));
+    const Var survives =
+        dimshuffle(VarArg(eq(VarArg(advanced_subtensor1(last, idx, loc), loc), positions), loc),
+                   pattern);
+    gy = switch_(VarArg(survives, loc), gy, 0);
+  }
+  result[1] = sum_to_value(gy, node.inputs[1], loc);
   return result;
 }
 
