@@ -18,6 +18,7 @@
 #include "theon/grad.hpp"
 #include "theon/graph.hpp"
 #include "theon/ifelse.hpp"
+#include "theon/nnet.hpp"
 #include "theon/print.hpp"
 #include "theon/reduce.hpp"
 #include "theon/shape_ops.hpp"
@@ -25,3 +26,4 @@
 #include "theon/subtensor.hpp"
 #include "theon/tensor.hpp"
 #include "theon/type.hpp"
+#include "theon/verify_grad.hpp"
