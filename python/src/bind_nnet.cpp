@@ -1,19 +1,12 @@
 // nnet.hpp: T.nnet's operations, bound into the submodule theon._theon.tensor.nnet
-// (python/theon/tensor/nnet.py re-exports them under Theano's names). Built only when
-// the header is there, so the package builds against a core without it.
+// (python/theon/tensor/nnet.py re-exports them under Theano's names).
 #include "common.hpp"
-
-#if __has_include("theon/nnet.hpp")
-#include "theon/nnet.hpp"
-#define THEON_HAVE_NNET 1
-#endif
 
 namespace theon::python {
 
 using namespace pybind11::literals;
 
 void bind_nnet(py::module_& t) {
-#ifdef THEON_HAVE_NNET
   namespace nnet = tensor::nnet;
   py::module_ n = t.def_submodule("nnet", "Theano's theano.tensor.nnet");
   n.def("sigmoid", [](VarArg x) { return nnet::sigmoid(x); }, "x"_a);
@@ -30,9 +23,6 @@ void bind_nnet(py::module_& t) {
   n.def("categorical_crossentropy",
         [](VarArg coding, VarArg truth) { return nnet::categorical_crossentropy(coding, truth); }, "coding_dist"_a,
         "true_dist"_a);
-#else
-  (void)t;
-#endif
 }
 
 }  // namespace theon::python
