@@ -31,9 +31,7 @@ void apply_flags(Config& cfg, const std::string& flags) {
           << "THEON_FLAGS: floatX must be float32 or float64, got '" << value << "'";
       cfg.floatX = d;
     } else if (key == "optimizer") {
-      THEON_CHECK_USER(value == "fast_run" || value == "fast_compile" || value == "None" ||
-                           value == "None",
-                       ValueError)
+      THEON_CHECK_USER(value == "fast_run" || value == "fast_compile" || value == "None", ValueError)
           << "THEON_FLAGS: optimizer must be fast_run, fast_compile or None, got '" << value << "'";
       cfg.optimizer = value;
     } else if (key == "optimizer_including") {

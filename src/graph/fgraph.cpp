@@ -1,7 +1,5 @@
 #include "theon/fgraph.hpp"
 
-#include <functional>
-
 #include "ops/op_util.hpp"
 
 namespace theon {
@@ -51,7 +49,7 @@ FunctionGraph::FunctionGraph(const Vars& inputs, const Vars& outputs,
   }
 
   // Iterative post-order copy (deep graphs must not overflow the stack).
-  std::function<Var(const Var&)> copy_of = [&](const Var& root) -> Var {
+  auto copy_of = [&](const Var& root) -> Var {
     std::vector<std::pair<Var, bool>> stack{{root, false}};
     while (!stack.empty()) {
       auto [v, expanded] = stack.back();
@@ -105,7 +103,6 @@ void FunctionGraph::add_client(const Var& v, Client c) { clients_[v.get()].push_
 void FunctionGraph::import_var(const Var& root) {
   std::vector<ApplyNode*> stack;
   if (root.owner()) stack.push_back(const_cast<ApplyNode*>(root.owner()));
-  std::vector<ApplyNode*> order;
   std::unordered_set<ApplyNode*> visiting;
   // Collect new nodes, then register them in post-order so inputs come first.
   while (!stack.empty()) {

@@ -23,7 +23,7 @@ std::string render(const Var& root) {
     stack.pop_back();
     if (text.count(v.get())) continue;
     const ApplyNode* owner = v.owner();
-    if (!owner || (!v.name().empty() && owner == nullptr)) {
+    if (!owner) {
       text[v.get()] = v.is_constant() ? constant_text(v) : (v.name().empty() ? "<" + v.type().str() + ">" : v.name());
       continue;
     }
