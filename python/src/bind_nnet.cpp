@@ -1,6 +1,7 @@
 // nnet.hpp: T.nnet's operations, bound into the submodule theon._theon.tensor.nnet
 // (python/theon/tensor/nnet.py re-exports them under Theano's names).
 #include "common.hpp"
+#include "theon/nnet.hpp"
 
 namespace theon::python {
 
