@@ -75,10 +75,12 @@ void VM::run_lazy(std::span<const int> wanted) {
   for (size_t s = 0; s < storage_.size(); ++s) ready_[s] = producer_[s] < 0;
   auto slot_index = [&](const NDArray* p) { return static_cast<int>(p - storage_.data()); };
   static const NDArray kMissing;
-  std::vector<int> stack;
+  std::vector<int>& stack = lazy_stack_;
+  std::vector<int>& needed = lazy_needed_;
+  std::vector<const NDArray*>& view = lazy_view_;
+  stack.clear();
   for (int s : wanted)
     if (!ready_[s]) stack.push_back(producer_[s]);
-  std::vector<const NDArray*> view;
   while (!stack.empty()) {
     const int i = stack.back();
     if (done_[i]) {
@@ -86,7 +88,7 @@ void VM::run_lazy(std::span<const int> wanted) {
       continue;
     }
     const Instr& instr = program_[i];
-    std::vector<int> needed;
+    needed.clear();
     if (instr.node->op().is_lazy()) {
       view.clear();
       for (uint32_t k = instr.in_begin; k < instr.in_end; ++k)

@@ -50,6 +50,8 @@ class VM {
   // Lazy runs: per-call state, kept to avoid allocation.
   std::vector<char> ready_;
   std::vector<char> done_;
+  std::vector<int> lazy_stack_, lazy_needed_;
+  std::vector<const NDArray*> lazy_view_;
 };
 
 }  // namespace theon::detail
