@@ -18,6 +18,9 @@ struct Config {
   std::string optimizer_including;
   std::string optimizer_excluding;
   bool optimizer_verbose = false;
+  // What a rewrite that throws does (a bug in Theon): "warn" skips it with one warning
+  // line and compiles without it; "raise" stops (the test suite runs with this).
+  std::string on_opt_error = "warn";
   // "low" or "high": how much graph context error messages carry.
   std::string exception_verbosity = "low";
 };

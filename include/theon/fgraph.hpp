@@ -39,10 +39,16 @@ class FunctionGraph {
   const std::vector<Client>& clients(const Var& v) const;
 
   // Makes every reader of `old_var` read `new_var` instead. Types must agree (the same
-  // dtype and rank; new may be more broadcastable). `reason` names the rewrite.
+  // dtype and rank; new may be more broadcastable). `new_var` may be built on `old_var`
+  // (x -> f(x)): its own nodes keep reading `old_var`. Nodes left without readers are
+  // removed. `reason` names the rewrite.
   void replace(const Var& old_var, const Var& new_var, std::string_view reason = "");
-  // Adds the nodes between `v` and existing variables (after a rewrite built them).
-  void import_var(const Var& v);
+  // Adds the nodes between `v` and existing variables (after a rewrite built them) and
+  // returns them, inputs first.
+  std::vector<ApplyNode*> import_var(const Var& v);
+  // Whether `node` is part of the graph (a replaced node is not).
+  bool contains(const ApplyNode* node) const { return nodes_.count(const_cast<ApplyNode*>(node)) > 0; }
+  size_t n_nodes() const { return nodes_.size(); }
   // Removes nodes no output depends on.
   void prune();
   // Checks the client lists against the graph; InternalError on a mismatch.
@@ -51,6 +57,8 @@ class FunctionGraph {
  private:
   void import_node(ApplyNode* node);
   void add_client(const Var& v, Client c);
+  // Removes `node` if none of its outputs is read, then its inputs' owners likewise.
+  void remove_if_unused(ApplyNode* node);
 
   Vars inputs_;
   Vars outputs_;

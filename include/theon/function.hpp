@@ -39,8 +39,15 @@ struct FunctionOptions {
   bool allow_input_downcast = false;
   // "raise", "warn" or "ignore": what to do with an input the outputs do not use.
   std::string on_unused_input = "raise";
-  // "FAST_RUN", "FAST_COMPILE", "NONE" (no rewrites); empty: from config().optimizer.
+  // "FAST_RUN" (every rewrite), "FAST_COMPILE" (merge and constant folding), "NONE" (the
+  // graph as built) or "CHECK" (FAST_RUN, and every call also evaluates each rewrite's
+  // replaced and new variables and raises RewriteCheckError naming the first rewrite
+  // whose result differs). Empty: from config().optimizer.
   std::string mode;
+  // Rewrite tags or names to add to / remove from the mode's ("canonicalize",
+  // "log1p_from_log"), separated by ':'; config().optimizer_including/excluding apply too.
+  std::string optimizer_including;
+  std::string optimizer_excluding;
   std::string name;
 };
 

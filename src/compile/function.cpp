@@ -8,6 +8,7 @@
 #include "backend/vm/vm.hpp"
 #include "compile/compiled_function.hpp"
 #include "ops/op_util.hpp"
+#include "rewrite/pipeline.hpp"
 #include "theon/fgraph.hpp"
 
 namespace theon {
@@ -123,6 +124,8 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
           << "function: " << describe(updates[i].var) << " is updated twice";
   Vars all_outputs = outputs;
   for (const Update& u : updates) all_outputs.push_back(u.value);
+  const rewrite::ModeChoice mode = rewrite::resolve_mode(
+      options_.mode, options_.optimizer_including, options_.optimizer_excluding);
   fgraph_ = std::make_unique<FunctionGraph>(inputs, all_outputs, options_.givens);
   user_inputs_ = inputs;
 
@@ -136,6 +139,10 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
     std::cerr << "theon warning: " << msg << "\n";
   }
 
+  if (mode.optimize) {
+    rewrite::RewriteSession session(*fgraph_, rewrite::session_options_from_config());
+    rewrite::optimize(session, mode.selection);
+  }
   vm_ = std::make_unique<VM>(*fgraph_);
   for (const Var& in : fgraph_->inputs()) {
     input_slots_.push_back(vm_->slot_of(in));

@@ -40,6 +40,10 @@ void apply_flags(Config& cfg, const std::string& flags) {
       cfg.optimizer_excluding = value;
     } else if (key == "optimizer_verbose") {
       cfg.optimizer_verbose = parse_bool(key, value);
+    } else if (key == "on_opt_error") {
+      THEON_CHECK_USER(value == "warn" || value == "raise", ValueError)
+          << "THEON_FLAGS: on_opt_error must be warn or raise, got '" << value << "'";
+      cfg.on_opt_error = value;
     } else if (key == "exception_verbosity") {
       THEON_CHECK_USER(value == "low" || value == "high", ValueError)
           << "THEON_FLAGS: exception_verbosity must be low or high, got '" << value << "'";

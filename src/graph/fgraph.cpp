@@ -100,7 +100,8 @@ FunctionGraph::FunctionGraph(const Vars& inputs, const Vars& outputs,
 
 void FunctionGraph::add_client(const Var& v, Client c) { clients_[v.get()].push_back(c); }
 
-void FunctionGraph::import_var(const Var& root) {
+std::vector<ApplyNode*> FunctionGraph::import_var(const Var& root) {
+  std::vector<ApplyNode*> imported;
   std::vector<ApplyNode*> stack;
   if (root.owner()) stack.push_back(const_cast<ApplyNode*>(root.owner()));
   std::unordered_set<ApplyNode*> visiting;
@@ -119,7 +120,9 @@ void FunctionGraph::import_var(const Var& root) {
     }
     stack.pop_back();
     import_node(node);
+    imported.push_back(node);
   }
+  return imported;
 }
 
 void FunctionGraph::import_node(ApplyNode* node) {
@@ -142,13 +145,45 @@ void FunctionGraph::replace(const Var& old_var, const Var& new_var, std::string_
   for (int d = 0; d < old_var.ndim(); ++d)
     THEON_ASSERT(!old_var.broadcastable()[d] || new_var.broadcastable()[d])
         << reason << ": replacement loses broadcastability of dimension " << d;
-  import_var(new_var);
+  std::vector<ApplyNode*> added = import_var(new_var);
+  std::unordered_set<ApplyNode*> own(added.begin(), added.end());
   std::vector<Client> readers = clients(old_var);
-  clients_.erase(old_var.get());
+  std::vector<Client>& kept = clients_[old_var.get()];
+  kept.clear();
   for (const Client& c : readers) {
+    if (own.count(c.node)) {  // the replacement's own nodes read the old variable
+      kept.push_back(c);
+      continue;
+    }
     if (c.node) c.node->inputs[c.index] = new_var;
     else outputs_[c.index] = new_var;
     add_client(new_var, c);
+  }
+  if (kept.empty()) clients_.erase(old_var.get());
+  if (old_var.owner()) remove_if_unused(const_cast<ApplyNode*>(old_var.owner()));
+}
+
+void FunctionGraph::remove_if_unused(ApplyNode* start) {
+  std::vector<ApplyNode*> work{start};
+  while (!work.empty()) {
+    ApplyNode* node = work.back();
+    work.pop_back();
+    if (!nodes_.count(node)) continue;
+    bool used = false;
+    for (int i = 0; i < node->n_outputs() && !used; ++i) used = !clients(node->output(i)).empty();
+    if (used) continue;
+    nodes_.erase(node);
+    for (int i = 0; i < node->n_outputs(); ++i) clients_.erase(&node->outputs[i]);
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      const Var& in = node->inputs[i];
+      auto it = clients_.find(in.get());
+      if (it == clients_.end()) continue;
+      std::erase_if(it->second, [&](const Client& c) { return c.node == node && c.index == static_cast<int>(i); });
+      if (it->second.empty()) {
+        clients_.erase(it);
+        if (in.owner()) work.push_back(const_cast<ApplyNode*>(in.owner()));
+      }
+    }
   }
 }
 

@@ -1,0 +1,7 @@
+#include "rewrite/phases.hpp"
+
+namespace theon::rewrite {
+
+void register_canonicalize(RewriteDb&) {}
+
+}  // namespace theon::rewrite

@@ -1,0 +1,14 @@
+// The register function of each phase file; pipeline.cpp calls them once, in order.
+#pragma once
+
+#include "rewrite/rewriter.hpp"
+
+namespace theon::rewrite {
+
+void register_merge(RewriteDb& db);          // merge.cpp
+void register_constant_fold(RewriteDb& db);  // constant_fold.cpp
+void register_canonicalize(RewriteDb& db);   // canonicalize*.cpp
+void register_stabilize(RewriteDb& db);      // stabilize.cpp
+void register_specialize(RewriteDb& db);     // specialize.cpp
+
+}  // namespace theon::rewrite

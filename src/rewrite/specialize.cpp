@@ -1,0 +1,7 @@
+#include "rewrite/phases.hpp"
+
+namespace theon::rewrite {
+
+void register_specialize(RewriteDb&) {}
+
+}  // namespace theon::rewrite
