@@ -1,0 +1,36 @@
+// Native code for fused element-wise kernels: the contract between the fusion op (which
+// runs a FusedProgram, interpreted at first) and the C++ code generator (which compiles
+// the same program with the system compiler, in the background, through the disk cache).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "ops/fused_program.hpp"
+
+namespace theon::detail {
+
+// Runs a fused program over one row of `n` elements. Operand i's elements are at
+// in[i][k * in_step[i]] (a step of 0 broadcasts one element), output j's at
+// out[j][k * out_step[j]]; pointers are typed by the program's register dtypes.
+using FusedRowFn = void (*)(int64_t n, const void* const* in, const int64_t* in_step,
+                            void* const* out, const int64_t* out_step);
+
+// A native kernel that may still be compiling. fn() is nullptr until it is ready (or
+// for good, when there is no compiler or compiling failed: the interpreter serves).
+class NativeKernel {
+ public:
+  FusedRowFn fn() const { return fn_.load(std::memory_order_acquire); }
+  void set(FusedRowFn f) { fn_.store(f, std::memory_order_release); }
+
+ private:
+  std::atomic<FusedRowFn> fn_{nullptr};
+};
+
+// Starts producing native code for `program` (from the disk cache, or by compiling in
+// a background thread) and returns at once. Identical programs share one kernel.
+// Returns nullptr when native code is disabled (config().cxx empty).
+std::shared_ptr<const NativeKernel> request_native_kernel(const FusedProgram& program);
+
+}  // namespace theon::detail
