@@ -1,0 +1,133 @@
+"""Shared by the Python runners: the deterministic data (bit-identical to
+bench/cpp/bench_util.hpp), the workload definitions' constants, a repeat-and-median
+timer and the JSON-lines output that bench/run_bench.py reads."""
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+# Calls timed per repeat (multiplied by --scale) and the warm-up/check lengths.
+W1_CALLS, W2_CALLS, W5_CALLS = 4000, 3000, 20
+CHECK_CALLS = 1000  # W1 and W2: calls from the fixed start before the check values
+W5_CHECK_STEPS = 10
+
+XOR_SAMPLES = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+XOR_TARGETS = np.array([1.0, 1.0, 0.0, 0.0])
+XNOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XNOR_TARGETS = np.array([1.0, 0.0, 0.0, 1.0])
+
+
+def hash_uniform(n, seed, lo=0.0, hi=1.0):
+    """n values in [lo, hi) from an integer hash of (index, seed); see bench_util.hpp."""
+    mask = np.uint64(0xFFFFFFFF)
+    i = np.arange(n, dtype=np.uint64)
+    h = (i * np.uint64(2654435761) + np.uint64(seed * 40503 + 1)) & mask
+    h ^= h >> np.uint64(15)
+    h = (h * np.uint64(2246822519)) & mask
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(3266489917)) & mask
+    h ^= h >> np.uint64(16)
+    return lo + (hi - lo) * (h.astype(np.float64) / 4294967296.0)
+
+
+def w1_init():
+    return hash_uniform(9, 1).reshape(3, 3), hash_uniform(4, 2).reshape(4, 1)
+
+
+def w2_init():
+    return hash_uniform(2, 3), hash_uniform(2, 4), hash_uniform(2, 5), 1.0, 1.0
+
+
+def w3_data():
+    return hash_uniform(4096 * 4096, 6, -8, 8).reshape(4096, 4096)
+
+
+def w4_data():
+    return hash_uniform(10_000_000, 7, -2, 2)
+
+
+def w5_data():
+    """X (256x784), labels, and the Glorot-uniform parameters W1, b1, W2, b2, W3, b3."""
+    x = hash_uniform(256 * 784, 8).reshape(256, 784).astype(np.float32)
+    labels = np.floor(hash_uniform(256, 9) * 10).astype(np.int64)
+
+    def glorot(fan_in, fan_out, seed):
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        return hash_uniform(fan_in * fan_out, seed, -limit, limit).reshape(fan_in, fan_out).astype(np.float32)
+
+    params = [glorot(784, 512, 10), np.zeros(512, np.float32), glorot(512, 512, 11),
+              np.zeros(512, np.float32), glorot(512, 10, 12), np.zeros(10, np.float32)]
+    return x, labels, params
+
+
+def w7_data():
+    return hash_uniform(1000 * 1000, 13, -1000, 1000).reshape(1000, 1000)
+
+
+def summary(a):
+    """Sum, sum of squares and eight samples: the check values of a large output."""
+    v = np.asarray(a, dtype=np.float64).ravel()
+    n = v.size
+    return [float(v.sum()), float((v * v).sum())] + [float(v[(n - 1) * k // 7]) for k in range(8)]
+
+
+def stats(values):
+    values = sorted(values)
+    n = len(values)
+    median = values[n // 2] if n % 2 else 0.5 * (values[n // 2 - 1] + values[n // 2])
+    return {"median": median, "min": values[0], "max": values[-1], "repeats": n}
+
+
+def time_per_call(repeats, calls, scale, body):
+    """body() run `calls` times per repeat; time per call in 1/scale seconds."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            body()
+        runs.append((time.perf_counter() - start) * scale / calls)
+    return stats(runs)
+
+
+def emit(record):
+    print(json.dumps(record), flush=True)
+
+
+def emit_time(workload, impl, variant, unit, st, calls=1, **extra):
+    emit(dict(kind="time", workload=workload, impl=impl, variant=variant, unit=unit, calls=calls,
+              **st, **extra))
+
+
+def emit_check(workload, impl, variant, values):
+    emit(dict(kind="check", workload=workload, impl=impl, variant=variant,
+              values=[float(v) for v in values]))
+
+
+def emit_note(workload, impl, variant, text):
+    emit(dict(kind="note", workload=workload, impl=impl, variant=variant, text=text))
+
+
+def parse_args(argv=None):
+    import argparse
+    p = argparse.ArgumentParser()
+    p.add_argument("--workload", default="all")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--scale", type=float, default=1.0)
+    args = p.parse_args(argv)
+    args.workload = args.workload.upper()
+    return args
+
+
+def scaled(calls, args):
+    return max(1, int(calls * args.scale))
+
+
+def run_selected(args, runners):
+    names = sorted(runners) if args.workload == "ALL" else [args.workload]
+    for name in names:
+        if name not in runners:
+            print("unknown workload " + name, file=sys.stderr)
+            sys.exit(2)
+        runners[name](args)

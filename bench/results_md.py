@@ -1,0 +1,224 @@
+"""Renders a benchmark run (bench/run_bench.py) as bench/RESULTS.md."""
+import run_bench as rb
+
+NAMES = {"theon-cpp": "Theon (C++)", "theon-py": "Theon (Python)", "numpy": "NumPy",
+         "pytorch": "PyTorch"}
+PEERS = ["numpy", "pytorch"]
+
+
+def fmt(v):
+    if v is None:
+        return "—"
+    if v >= 100:
+        return "%.0f" % v
+    if v >= 10:
+        return "%.1f" % v
+    if v >= 1:
+        return "%.2f" % v
+    return "%.3g" % v
+
+
+def ratio(a, b):
+    """a ÷ b as text; below 1 means a is faster."""
+    if a is None or b is None or b == 0:
+        return "—"
+    return "%.2f" % (a / b)
+
+
+def find(run, workload, impl, variant):
+    for t in run.times:
+        if t["workload"] == workload and t["impl"] == impl and t["variant"] == variant:
+            return t
+    return None
+
+
+def median(run, workload, impl, variant):
+    t = find(run, workload, impl, variant)
+    return t["median"] if t else None
+
+
+def value(run, name):
+    v = run.values.get(name)
+    return v["median"] if v else None
+
+
+def bandwidth(run, threads):
+    """The best STREAM-like figure (GB/s) on `threads` threads."""
+    figures = [value(run, "bandwidth.%s.%dt" % (k, threads)) for k in ("copy", "triad")]
+    figures = [f for f in figures if f]
+    return max(figures) if figures else None
+
+
+def floors(run, workload, variant, threads):
+    """(memory floor ms, math floor ms) for W3/W4 on `threads` threads."""
+    nbytes = rb.BYTES.get((workload, variant))
+    bw = bandwidth(run, threads)
+    memory = nbytes / (bw * 1e9) * 1e3 if nbytes and bw else None
+    name = {"W3": "math.W3", "W4": "math.W4." + variant}.get(workload)
+    math = value(run, "%s.%dt" % (name, threads)) if name else None
+    return memory, math
+
+
+def limit(run, workload, variant):
+    """The limit each figure is judged against, {threads: ms}, and how it was obtained."""
+    if workload in ("W3", "W4") and (workload, variant) in rb.BYTES:
+        out = {}
+        for threads in (1, 2):
+            parts = [f for f in floors(run, workload, variant, threads) if f]
+            if parts:
+                out[threads] = max(parts)
+        return out, "the slower of the memory floor and the SLEEF math floor"
+    if workload == "W5":
+        out = {}
+        for threads in (1, 2):
+            times = [value(run, "sgemm.W5step.%s.%dt" % (c, threads)) for c in ("default", "SkylakeX")]
+            times = [t for t in times if t]
+            if times:
+                out[threads] = min(times)
+        return out, "the eight OpenBLAS sgemm calls of one step, best core type"
+    return {}, ""
+
+
+def verdict(run, workload, variant, impl, target):
+    mine = median(run, workload, impl, variant)
+    if mine is None:
+        return "not run"
+    if workload == "W7" and not find(run, workload, impl, variant).get("stable", True):
+        return "missed: not stable"
+    if mine <= target:
+        return "met"
+    return "missed (%.1f× over)" % (mine / target)
+
+
+def headline(run, impls, status):
+    rows = ["| workload | variant | unit | Theon C++ | Theon Python | NumPy | PyTorch | limit 1 thr / 2 thr | "
+            "target | Theon C++ / Python |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for (workload, variant), targets in rb.TARGETS.items():
+        first = next((t for t in run.times if t["workload"] == workload and t["variant"] == variant), None)
+        if first is None:
+            continue
+        lim, _ = limit(run, workload, variant)
+        cells = []
+        for impl in rb.IMPLS:
+            m = median(run, workload, impl, variant)
+            mark = ""
+            if (workload, impl, variant) in status and status[(workload, impl, variant)].startswith("WRONG"):
+                mark = " ✗wrong"
+            t = find(run, workload, impl, variant)
+            if t is not None and t.get("stable") is False:
+                mark += " (inf/nan)"
+            cells.append(fmt(m) + mark)
+        target = "≤ %s" % fmt(targets["theon-py"]) if targets["theon-py"] == targets["theon-cpp"] else \
+            "≤ %s / ≤ %s" % (fmt(targets["theon-cpp"]), fmt(targets["theon-py"]))
+        met = " / ".join(verdict(run, workload, variant, i, targets[i]) for i in ("theon-cpp", "theon-py"))
+        rows.append("| %s %s | %s | %s | %s | %s | %s |" % (
+            workload, rb.TITLES[workload], variant, first["unit"], " | ".join(cells),
+            " / ".join(fmt(lim.get(t)) for t in (1, 2)) if lim else "—", target + " | " + met))
+    return "\n".join(rows)
+
+
+def detail(run, workload, status):
+    times = [t for t in run.times if t["workload"] == workload]
+    if not times:
+        return ""
+    out = ["### %s %s" % (workload, rb.TITLES[workload]), ""]
+    out.append("| runner | variant | median | min – max | repeats × calls | Theon C++ ÷ it | "
+               "Theon Python ÷ it | check |")
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for t in sorted(times, key=lambda t: (rb.IMPLS.index(t["impl"]), t["variant"])):
+        variant = t["variant"]
+        base = rb.REFERENCE_VARIANT.get(variant, variant)
+        check = status.get((workload, t["impl"], variant), "")
+        note = run.notes.get((workload, t["impl"], variant))
+        if note:
+            check = (check + "; " if check else "") + note
+        out.append("| %s | %s | %s %s | %s – %s | %d × %d | %s | %s | %s |" % (
+            NAMES[t["impl"]], variant, fmt(t["median"]), t["unit"], fmt(t["min"]), fmt(t["max"]),
+            t["repeats"], t.get("calls", 1),
+            ratio(median(run, workload, "theon-cpp", base), t["median"]),
+            ratio(median(run, workload, "theon-py", base), t["median"]), check or "—"))
+    variants = sorted({t["variant"] for t in times if (workload, t["variant"]) in rb.TARGETS})
+    for variant in variants:
+        lim, how = limit(run, workload, variant)
+        if lim:
+            out.append("")
+            text = "Limit for %s (%s): " % (variant, how)
+            text += ", ".join("%s ms on %d thread%s" % (fmt(ms), t, "s" if t > 1 else "")
+                              for t, ms in sorted(lim.items()))
+            if workload in ("W3", "W4"):
+                for threads in (1, 2):
+                    memory, math = floors(run, workload, variant, threads)
+                    text += "; %d thr: memory %s ms, math %s ms" % (threads, fmt(memory), fmt(math))
+            text += ". Theon ÷ limit (1 thr / 2 thr): C++ %s / %s, Python %s / %s (goal ≤ 1.25, i.e. ≥ 80 %%)." % (
+                ratio(median(run, workload, "theon-cpp", variant), lim.get(1)),
+                ratio(median(run, workload, "theon-cpp", variant), lim.get(2)),
+                ratio(median(run, workload, "theon-py", variant), lim.get(1)),
+                ratio(median(run, workload, "theon-py", variant), lim.get(2)))
+            out.append(text)
+        if workload == "W5":
+            for impl in ("theon-cpp", "theon-py", "numpy", "pytorch"):
+                m = median(run, workload, impl, variant)
+                if m:
+                    out.append("")
+                    out.append("%s: %.1f GFLOP/s." % (NAMES[impl], rb.W5_GFLOP / m * 1e3))
+    return "\n".join(out)
+
+
+def limits_table(run):
+    rows = ["| limit | median | min – max | unit | note |", "| --- | ---: | ---: | --- | --- |"]
+    for name, v in sorted(run.values.items()):
+        rows.append("| %s | %s | %s – %s | %s | %s |" % (name, fmt(v["median"]), fmt(v["min"]),
+                                                        fmt(v["max"]), v["unit"], v.get("note", "")))
+    return "\n".join(rows)
+
+
+def render(run, status, info, args, impls):
+    cpu_share = sum(c for _, _, c in run.procs) / max(1e-9, sum(w for _, w, _ in run.procs))
+    lines = [
+        "# Benchmark results",
+        "",
+        "Generated by `scripts/bench.sh` (`bench/run_bench.py`); the method is in "
+        "[docs/benchmarks.md](../docs/benchmarks.md), the workloads and peers' figures in "
+        "WORKLOADS.md. Times are medians over repeats (each repeat averages its calls); "
+        "ratios are Theon's time divided by the other's (below 1: Theon is faster).",
+        "",
+        "- date: %s; total run time %.0f s" % (info["date"], info["total_s"]),
+        "- machine: %s, %s cores, %s, AVX-512: %s, Linux %s" % (
+            info.get("cpu"), info.get("cores"), info.get("memory", "?"),
+            "yes" if info.get("avx512") else "no", info.get("kernel")),
+        "- load average before / after: %s / %s; the benchmark processes got %.0f %% of a "
+        "core on average (CPU time ÷ wall time: far below 100 %% means the machine was busy)"
+        % (info["load_before"], info["load_after"], 100 * cpu_share),
+        "- software: Python %s, NumPy %s, PyTorch %s, OpenBLAS %s, SLEEF %s, %s" % (
+            info["python"], info["numpy"], info["torch"], info["libopenblas0-pthread"],
+            info["libsleef3"], info["compiler"]),
+        "- Theon: commit %s (%s working tree), build `%s`" % (info["commit"], info["tree"], info["build"]),
+        "- settings: %d repeats; W1 %d, W2 %d, W5 %d calls per repeat (scale %g); W6 %d cold + warm "
+        "process pairs. NumPy and PyTorch single-threaded (OPENBLAS_NUM_THREADS=1, "
+        "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon with "
+        "its defaults (it may use both cores)." % (
+            args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),
+            max(1, int(20 * args.scale)), args.scale, args.w6_runs),
+    ]
+    if "pytorch" not in impls:
+        lines.append("- PyTorch was not run (python3-torch not installed).")
+    lines += ["", "## Headline", "", headline(run, impls, status), ""]
+    lines += ["Targets from WORKLOADS.md; besides them, the goal is to be ahead of every peer and "
+              "within 80 % of the limit (Theon ÷ limit ≤ 1.25). W6 cold and warm count "
+              "`import theon` (Python) plus building and compiling W2's training function.", ""]
+    wrong = [(k, v) for k, v in status.items() if v.startswith("WRONG")]
+    if wrong or run.failures:
+        lines += ["## Problems", ""]
+        lines += ["- check failed: %s %s %s: %s" % (k[0], NAMES[k[1]], k[2], v) for k, v in wrong]
+        lines += ["- %s: %s" % (what, msg) for what, msg in run.failures]
+        lines.append("")
+    lines += ["## Per workload", ""]
+    for workload in rb.WORKLOADS:
+        text = detail(run, workload, status)
+        if text:
+            lines += [text, ""]
+    lines += ["## Limits measured in this run", "", limits_table(run), ""]
+    lines += ["## Processes", "", "| process | wall s | CPU s |", "| --- | ---: | ---: |"]
+    lines += ["| %s | %.1f | %.1f |" % p for p in run.procs]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,310 @@
+#!/usr/bin/python3
+"""Runs the whole benchmark suite in one go and writes bench/RESULTS.md.
+
+For each workload W1-W7 (../shared/WORKLOADS.md, docs/benchmarks.md) it runs Theon from
+C++ and from Python, NumPy and PyTorch, each in its own process, and in the same run
+the limits: memory bandwidth, the SLEEF math floor and OpenBLAS GEMM at W5's sizes.
+Every runner's check values are compared with NumPy's: a fast wrong answer fails.
+
+    /usr/bin/python3 bench/run_bench.py --build build [--repeats 5] [--scale 1]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+IMPLS = ["theon-cpp", "theon-py", "numpy", "pytorch"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
+TITLES = {"W1": "xor-sgd", "W2": "xnor-batch", "W3": "logistic-elemwise", "W4": "fused-chain",
+          "W5": "mlp-train", "W6": "compile-time", "W7": "softmax-stability"}
+# Per (workload, variant) the target from WORKLOADS.md: {impl: upper bound}.
+TARGETS = {
+    ("W1", "call"): {"theon-py": 2.0, "theon-cpp": 0.5},
+    ("W2", "step"): {"theon-py": 2.0, "theon-cpp": 1.0},
+    ("W3", "fwd"): {"theon-py": 10.0, "theon-cpp": 10.0},
+    ("W4", "fwd"): {"theon-py": 15.0, "theon-cpp": 15.0},
+    ("W4", "fwd+grad"): {"theon-py": 25.0, "theon-cpp": 25.0},
+    ("W5", "step"): {"theon-py": 2.4, "theon-cpp": 2.4},
+    ("W6", "cold"): {"theon-py": 1000.0, "theon-cpp": 1000.0},
+    ("W6", "warm"): {"theon-py": 50.0, "theon-cpp": 50.0},
+    ("W7", "naive"): {"theon-py": 5.0, "theon-cpp": 5.0},
+}
+# Check tolerances (rtol, atol) against NumPy's values; W5 is float32.
+TOLERANCE = {"W1": (1e-9, 1e-12), "W2": (1e-9, 1e-12), "W3": (1e-8, 1e-12),
+             "W4": (1e-8, 1e-12), "W5": (2e-3, 2e-3), "W7": (1e-9, 1e-9)}
+# Which NumPy check a peer-specific variant is compared with.
+REFERENCE_VARIANT = {"torch.sigmoid": "fwd", "torch.log_softmax": "naive"}
+# Bytes in + out per call, for the memory floors.
+BYTES = {("W3", "fwd"): 4096 * 4096 * 16, ("W4", "fwd"): 10_000_000 * 16,
+         ("W4", "fwd+grad"): 10_000_000 * 24}
+W5_GFLOP = 0.8216  # per step: 2 * 256 * (784*512 + 512*512 + 512*10) * 2, plus dH1 and dH2
+
+
+class Run:
+    """Everything one invocation collected."""
+
+    def __init__(self):
+        self.times = []     # kind == "time" records, with "impl"
+        self.checks = {}    # (workload, impl, variant) -> values
+        self.notes = {}     # (workload, impl, variant) -> text
+        self.values = {}    # limits: name -> record
+        self.failures = []  # (what, message)
+        self.procs = []     # (what, wall s, cpu s)
+
+
+def parse_lines(text):
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        # C++'s printf spells non-finite numbers nan/inf; Python's json reads NaN/Infinity.
+        line = re.sub(r"(?<![\w\"])(-?)nan\b", "NaN", line)
+        line = re.sub(r"(?<![\w\"])(-?)inf\b", r"\1Infinity", line)
+        out.append(json.loads(line))
+    return out
+
+
+def run_process(run, what, cmd, env=None, timeout=600, cwd=None):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    try:
+        proc = subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        run.failures.append((what, "timed out after %d s" % timeout))
+        return []
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.procs.append((what, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
+    records = parse_lines(proc.stdout)
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        run.failures.append((what, "exit %d: %s" % (proc.returncode, tail[:300])))
+    print("  %-40s %6.1f s%s" % (what, wall, "" if proc.returncode == 0 else "  FAILED"), flush=True)
+    return records
+
+
+def collect(run, records):
+    for r in records:
+        kind = r.get("kind")
+        if kind == "time":
+            run.times.append(r)
+        elif kind == "check":
+            run.checks[(r["workload"], r["impl"], r["variant"])] = r["values"]
+        elif kind == "note":
+            run.notes[(r["workload"], r["impl"], r["variant"])] = r["text"]
+        elif kind == "value":
+            run.values[r["name"]] = r
+
+
+def peer_env(impl):
+    """Peers run single-threaded, like the figures in WORKLOADS.md."""
+    env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if impl == "pytorch":
+        env["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1"
+    return env
+
+
+def measure_limits(run, build, repeats):
+    limits = os.path.join(build, "bench", "theon_bench_limits")
+    if not os.path.exists(limits):
+        run.failures.append(("limits", "%s not built (libsleef-dev missing?)" % limits))
+        return
+    collect(run, run_process(run, "limits: bandwidth", [limits, "--part", "bandwidth",
+                                                               "--repeats", str(repeats)]))
+    collect(run, run_process(run, "limits: math floor", [limits, "--part", "math",
+                                                         "--repeats", str(repeats)]))
+    for coretype in ["default", "SkylakeX"]:
+        for threads in ["1", "2"]:
+            env = {"OPENBLAS_NUM_THREADS": threads}
+            if coretype != "default":
+                env["OPENBLAS_CORETYPE"] = coretype
+            label = "%s.%st" % (coretype, threads)
+            collect(run, run_process(run, "limits: gemm " + label,
+                                     [limits, "--part", "gemm", "--label", label, "--repeats",
+                                      str(repeats)], env=env))
+
+
+def run_workload(run, build, workload, impls, repeats, scale):
+    py_env = {"PYTHONPATH": os.path.join(build, "python")}
+    pydir = os.path.join(HERE, "python")
+    common = ["--workload", workload, "--repeats", str(repeats), "--scale", str(scale)]
+    for impl in impls:
+        if impl == "theon-cpp":
+            cmd, env = [os.path.join(build, "bench", "theon_bench_workloads")] + common, {}
+        elif impl == "theon-py":
+            cmd, env = [PY, "theon_runner.py"] + common, py_env
+        elif impl == "numpy":
+            cmd, env = [PY, "numpy_runner.py"] + common, peer_env(impl)
+        else:
+            cmd, env = [PY, "torch_runner.py"] + common, peer_env(impl)
+        collect(run, run_process(run, "%s %s" % (workload, impl), cmd, env=env, cwd=pydir))
+
+
+def run_w6(run, build, runs):
+    """Cold: a fresh process with an empty THEON_CACHE_DIR; warm: a second fresh process
+    with the same directory."""
+    pydir = os.path.join(HERE, "python")
+    for impl in ["theon-cpp", "theon-py"]:
+        samples = {}
+        for i in range(runs):
+            cache = tempfile.mkdtemp(prefix="theon_bench_cache_")
+            try:
+                for phase in ["cold", "warm"]:
+                    env = {"THEON_CACHE_DIR": cache, "PYTHONPATH": os.path.join(build, "python")}
+                    if impl == "theon-cpp":
+                        cmd = [os.path.join(build, "bench", "theon_bench_workloads"), "--workload", "W6"]
+                    else:
+                        cmd = [PY, "theon_w6.py"]
+                    start = time.perf_counter()
+                    records = run_process(run, "W6 %s %s #%d" % (impl, phase, i + 1), cmd, env=env,
+                                          cwd=pydir)
+                    wall_ms = (time.perf_counter() - start) * 1e3
+                    parts = {r["variant"]: r["median"] for r in records if r.get("kind") == "time"}
+                    if "build+compile" not in parts:
+                        continue
+                    # The figure that counts: build + compile (+ import, from Python).
+                    total = parts["build+compile"] + parts.get("import theon", 0.0)
+                    samples.setdefault(phase, []).append(total)
+                    for name, value in parts.items():
+                        samples.setdefault("%s: %s" % (phase, name), []).append(value)
+                    samples.setdefault("%s: whole process" % phase, []).append(wall_ms)
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+        for variant, values in samples.items():
+            st = stats(values)
+            run.times.append(dict(kind="time", workload="W6", impl=impl, variant=variant, unit="ms",
+                                  calls=1, **st))
+
+
+def stats(values):
+    values = sorted(values)
+    n = len(values)
+    median = values[n // 2] if n % 2 else 0.5 * (values[n // 2 - 1] + values[n // 2])
+    return {"median": median, "min": values[0], "max": values[-1], "repeats": n}
+
+
+def verify(run):
+    """Each runner's check values against NumPy's; returns {(workload, impl, variant): status}."""
+    status = {}
+    for (workload, impl, variant), values in run.checks.items():
+        if impl == "numpy":
+            status[(workload, impl, variant)] = "reference"
+            continue
+        ref = run.checks.get((workload, "numpy", REFERENCE_VARIANT.get(variant, variant)))
+        if ref is None:
+            status[(workload, impl, variant)] = "no reference"
+            continue
+        rtol, atol = TOLERANCE[workload]
+        bad = [i for i, (a, b) in enumerate(zip(values, ref))
+               if not (abs(a - b) <= atol + rtol * abs(b))]  # NaN compares false: fails
+        if len(values) != len(ref):
+            bad.append(-1)
+        status[(workload, impl, variant)] = "ok" if not bad else "WRONG (value %d: %r vs %r)" % (
+            bad[0], values[bad[0]] if bad[0] >= 0 else None, ref[bad[0]] if bad[0] >= 0 else None)
+    return status
+
+
+def machine_info(build):
+    info = {}
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        model = re.search(r"Model name:\s*(.+)", lscpu)
+        info["cpu"] = model.group(1).strip() if model else platform.processor()
+        info["avx512"] = "avx512f" in lscpu
+    except OSError:
+        info["cpu"] = platform.processor()
+    info["cores"] = os.cpu_count()
+    try:
+        with open("/proc/meminfo") as f:
+            info["memory"] = "%.0f GiB" % (int(f.readline().split()[1]) / 2**20)
+    except OSError:
+        pass
+    info["kernel"] = platform.release()
+    info["python"] = platform.python_version()
+
+    def version(code):
+        out = subprocess.run([PY, "-c", code], capture_output=True, text=True)
+        return out.stdout.strip() if out.returncode == 0 else "not installed"
+
+    info["numpy"] = version("import numpy; print(numpy.__version__)")
+    info["torch"] = version("import torch; print(torch.__version__)")
+    info["compiler"] = subprocess.run(["c++", "--version"], capture_output=True,
+                                      text=True).stdout.splitlines()[0]
+    for pkg in ["libopenblas0-pthread", "libsleef3"]:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True)
+        info[pkg] = out.stdout.strip() or "?"
+    git = lambda *a: subprocess.run(["git", "-C", ROOT] + list(a), capture_output=True, text=True).stdout.strip()
+    info["commit"] = git("log", "-1", "--format=%h %s")
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    info["tree"] = "with uncommitted changes" if dirty else "clean"
+    info["build"] = os.path.abspath(build)
+    return info
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiplies the calls timed per repeat in W1, W2 and W5")
+    p.add_argument("--w6-runs", type=int, default=3)
+    p.add_argument("--workloads", default=",".join(WORKLOADS))
+    p.add_argument("--impls", default=",".join(IMPLS))
+    p.add_argument("--no-limits", action="store_true")
+    p.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
+    p.add_argument("--raw", default=None, help="also write every record as JSON lines here")
+    args = p.parse_args()
+
+    import results_md  # noqa: E402  (next to this file)
+
+    impls = [i for i in args.impls.split(",") if i]
+    if "pytorch" in impls and subprocess.run([PY, "-c", "import torch"], capture_output=True).returncode:
+        print("run_bench: PyTorch is not installed (python3-torch); skipping it", file=sys.stderr)
+        impls.remove("pytorch")
+    run = Run()
+    started = time.perf_counter()
+    info = machine_info(args.build)
+    info["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    info["load_before"] = "%.1f %.1f %.1f" % os.getloadavg()
+    if not args.no_limits:
+        print("limits", flush=True)
+        measure_limits(run, args.build, max(args.repeats, 5))
+    for workload in [w.upper() for w in args.workloads.split(",") if w]:
+        print(workload, flush=True)
+        if workload == "W6":
+            run_w6(run, args.build, args.w6_runs)
+        else:
+            run_workload(run, args.build, workload, impls, args.repeats, args.scale)
+    info["load_after"] = "%.1f %.1f %.1f" % os.getloadavg()
+    info["total_s"] = time.perf_counter() - started
+    status = verify(run)
+    text = results_md.render(run, status, info, args, impls)
+    with open(args.output, "w") as f:
+        f.write(text)
+    if args.raw:
+        with open(args.raw, "w") as f:
+            for r in run.times + [dict(kind="value", **v) for v in run.values.values()]:
+                f.write(json.dumps(r) + "\n")
+    wrong = [k for k, v in status.items() if v.startswith("WRONG")]
+    print("wrote %s in %.0f s; %d check(s) failed, %d process(es) failed" %
+          (args.output, info["total_s"], len(wrong), len(run.failures)))
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
