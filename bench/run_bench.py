@@ -69,10 +69,14 @@ def parse_lines(text):
         line = line.strip()
         if not line.startswith("{"):
             continue
-        # C++'s printf spells non-finite numbers nan/inf; Python's json reads NaN/Infinity.
-        line = re.sub(r"(?<![\w\"])(-?)nan\b", "NaN", line)
-        line = re.sub(r"(?<![\w\"])(-?)inf\b", r"\1Infinity", line)
-        out.append(json.loads(line))
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            # C++'s printf spells non-finite numbers nan/inf (only in number lists);
+            # Python's json reads NaN/Infinity.
+            line = re.sub(r"(?<=[\[ ,])-?nan\b", "NaN", line)
+            line = re.sub(r"(?<=[\[ ,])(-?)inf\b", r"\1Infinity", line)
+            out.append(json.loads(line))
     return out
 
 

@@ -8,15 +8,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install_deps.sh
 
-# PyTorch is only a peer to measure against, and a large package (~0.5 GB with its
-# dependencies): installed here, for the benchmarks, not by install_deps.sh.
+# PyTorch is only a peer to measure against, and a large package (hundreds of MB with its
+# dependencies: 164 Debian packages on this machine): installed here, for the benchmarks
+# only, not by install_deps.sh.
 state=$(dpkg-query -W -f='${db:Status-Status}' python3-torch 2>/dev/null || true)
 if [[ "$state" != "installed" ]]; then
   as_root=()
   ((EUID == 0)) || as_root=(sudo)
   echo "bench: installing python3-torch (the PyTorch peer)"
-  if ! DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
-      python3-torch >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { "${as_root[@]}" apt-get install -y -qq --no-install-recommends python3-torch >/dev/null ||
+         { "${as_root[@]}" apt-get update -qq >/dev/null &&
+           "${as_root[@]}" apt-get install -y -qq --no-install-recommends python3-torch >/dev/null; }; }; then
     echo "bench: could not install python3-torch; PyTorch will be skipped" >&2
   fi
 fi
