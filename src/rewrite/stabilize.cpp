@@ -33,15 +33,14 @@ bool is_constant_value(const Var& v, double value) {
   return c && *c == value;
 }
 
-namespace {
-
-// A constant 1 that broadcasts everywhere, so that 1 - s has exactly s's shape.
 bool is_broadcast_one(const Var& v) {
   if (!is_constant_value(v, 1)) return false;
   for (bool b : v.broadcastable())
     if (!b) return false;
   return true;
 }
+
+namespace {
 
 bool same_value_at(const Var& a, const Var& b, int depth) {
   if (a.is(b)) return true;

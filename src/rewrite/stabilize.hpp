@@ -25,6 +25,13 @@ const Vars* elemwise_inputs(const Var& v, detail::ScalarOpId id);
 bool applies(const ApplyNode& node, detail::ScalarOpId id);
 // Whether `v` is a constant whose every element equals `value`.
 bool is_constant_value(const Var& v, double value);
+// A constant 1 that broadcasts everywhere, so that 1 - s has exactly s's shape.
+bool is_broadcast_one(const Var& v);
+// If `denominator` is sum(numerator) along one axis, lined up with numerator (keepdims,
+// or a dimshuffle putting the reduced axis back; any sum for a vector), that axis.
+std::optional<int> normalizing_axis(const Var& denominator, const Var& numerator);
+// The same for a denominator dimshuffle{pattern}(total) (pattern null: total itself).
+std::optional<int> summed_axis(const Var& total, const std::vector<int>* pattern, const Var& numerator);
 // v = sigmoid(x) (negated: false) or v = sigmoid(-x) (negated: true), where v is written
 // sigmoid(x), sigmoid(-x), 1 - sigmoid(x) or 1 + -sigmoid(x).
 struct SigmoidForm {

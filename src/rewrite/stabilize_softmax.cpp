@@ -23,26 +23,32 @@ const detail::Softmax* softmax_of(const Var& v) {
   return v.owner() ? dynamic_cast<const detail::Softmax*>(&v.owner()->op()) : nullptr;
 }
 
-// If `denominator` is sum(numerator) along one axis, lined up with numerator (keepdims,
-// or a dimshuffle putting the reduced axis back), that axis.
-std::optional<int> normalizing_axis(const Var& denominator, const Var& numerator) {
+}  // namespace
+
+std::optional<int> summed_axis(const Var& total, const std::vector<int>* pattern, const Var& numerator) {
   const int ndim = numerator.ndim();
-  Var total = denominator;
-  const auto* shuffle =
-      total.owner() ? dynamic_cast<const detail::DimShuffle*>(&total.owner()->op()) : nullptr;
-  if (shuffle) total = total.owner()->inputs[0];
   const detail::Reduce* sum = reduce_of(total, ReduceKind::Sum);
   if (!sum || !same_value(total.owner()->inputs[0], numerator)) return std::nullopt;
   // A vector over its sum (a 0-d value, or kept as one element) needs no lining up.
   if (ndim == 1 && sum->axes().size() == 1) return 0;
   if (sum->axes().size() != 1) return std::nullopt;
   const int axis = sum->axes()[0];
-  if (!shuffle) return sum->keepdims() ? std::optional<int>(axis) : std::nullopt;
+  if (!pattern) return sum->keepdims() ? std::optional<int>(axis) : std::nullopt;
   std::vector<int> expected;
   for (int d = 0, kept = 0; d < ndim; ++d) expected.push_back(d == axis ? -1 : kept++);
-  if (sum->keepdims() || shuffle->pattern() != expected) return std::nullopt;
+  if (sum->keepdims() || *pattern != expected) return std::nullopt;
   return axis;
 }
+
+std::optional<int> normalizing_axis(const Var& denominator, const Var& numerator) {
+  const auto* shuffle = denominator.owner()
+                            ? dynamic_cast<const detail::DimShuffle*>(&denominator.owner()->op())
+                            : nullptr;
+  if (shuffle) return summed_axis(denominator.owner()->inputs[0], &shuffle->pattern(), numerator);
+  return summed_axis(denominator, nullptr, numerator);
+}
+
+namespace {
 
 // exp(a) / sum(exp(a), axis, keepdims=True) = softmax(a, axis) (also with the sum
 // dimshuffled back instead of keepdims, and as exp(a) * reciprocal(sum)): computed after
