@@ -204,6 +204,9 @@ const LocalRewrite multiply_out_underflowing_division{
         collect_factors(node.inputs[0], out.dtype(), kMaxDepth, factors);
         factors.push_back(node.inputs[1]);
         const size_t d = factors.size() - 1;
+        // exp(x) / sum(exp(x)) alone is softmax_from_exp_ratio's (and excluding it by name
+        // must leave it).
+        if (d == 1 && normalizing_axis(factors[d], factors[0])) return std::nullopt;
         for (size_t j = 0; j < d; ++j)
           if (can_underflow(factors[j]))
             if (std::optional<Var> r = over_y(factors[d], factors[j])) return rebuild(out, factors, d, j, *r);
