@@ -4,6 +4,15 @@ import run_bench as rb
 NAMES = {"theon-cpp": "Theon (C++)", "theon-py": "Theon (Python)", "numpy": "NumPy",
          "pytorch": "PyTorch"}
 PEERS = ["numpy", "pytorch"]
+UNITS = {"us": "µs"}
+
+
+# The check that guards a timing: W1, W2 and W5 check the training run ("train").
+CHECKED_AS = {("W1", "call"): "train", ("W2", "step"): "train", ("W5", "step"): "train"}
+
+
+def check_status(status, workload, impl, variant):
+    return status.get((workload, impl, CHECKED_AS.get((workload, variant), variant)), "")
 
 
 def fmt(v):
@@ -103,7 +112,7 @@ def headline(run, impls, status):
         for impl in rb.IMPLS:
             m = median(run, workload, impl, variant)
             mark = ""
-            if (workload, impl, variant) in status and status[(workload, impl, variant)].startswith("WRONG"):
+            if check_status(status, workload, impl, variant).startswith("WRONG"):
                 mark = " ✗wrong"
             t = find(run, workload, impl, variant)
             if t is not None and t.get("stable") is False:
@@ -113,7 +122,7 @@ def headline(run, impls, status):
             "≤ %s / ≤ %s" % (fmt(targets["theon-cpp"]), fmt(targets["theon-py"]))
         met = " / ".join(verdict(run, workload, variant, i, targets[i]) for i in ("theon-cpp", "theon-py"))
         rows.append("| %s %s | %s | %s | %s | %s | %s |" % (
-            workload, rb.TITLES[workload], variant, first["unit"], " | ".join(cells),
+            workload, rb.TITLES[workload], variant, UNITS.get(first["unit"], first["unit"]), " | ".join(cells),
             " / ".join(fmt(lim.get(t)) for t in (1, 2)) if lim else "—", target + " | " + met))
     return "\n".join(rows)
 
@@ -129,13 +138,13 @@ def detail(run, workload, status):
     for t in sorted(times, key=lambda t: (rb.IMPLS.index(t["impl"]), t["variant"])):
         variant = t["variant"]
         base = rb.REFERENCE_VARIANT.get(variant, variant)
-        check = status.get((workload, t["impl"], variant), "")
+        check = check_status(status, workload, t["impl"], variant)
         note = run.notes.get((workload, t["impl"], variant))
         if note:
             check = (check + "; " if check else "") + note
-        out.append("| %s | %s | %s %s | %s – %s | %d × %d | %s | %s | %s |" % (
-            NAMES[t["impl"]], variant, fmt(t["median"]), t["unit"], fmt(t["min"]), fmt(t["max"]),
-            t["repeats"], t.get("calls", 1),
+        out.append("| %s | %s | %s %s | %s – %s | %d × %s | %s | %s | %s |" % (
+            NAMES[t["impl"]], variant, fmt(t["median"]), UNITS.get(t["unit"], t["unit"]), fmt(t["min"]),
+            fmt(t["max"]), t["repeats"], t.get("calls") or "auto",
             ratio(median(run, workload, "theon-cpp", base), t["median"]),
             ratio(median(run, workload, "theon-py", base), t["median"]), check or "—"))
     variants = sorted({t["variant"] for t in times if (workload, t["variant"]) in rb.TARGETS})
@@ -201,7 +210,7 @@ def render(run, status, info, args, impls):
             args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),
             max(1, int(20 * args.scale)), args.scale, args.w6_runs),
     ]
-    if "pytorch" not in impls:
+    if info["torch"] == "not installed":
         lines.append("- PyTorch was not run (python3-torch not installed).")
     lines += ["", "## Headline", "", headline(run, impls, status), ""]
     lines += ["Targets from WORKLOADS.md; besides them, the goal is to be ahead of every peer and "

@@ -80,7 +80,7 @@ def parse_lines(text):
     return out
 
 
-def run_process(run, what, cmd, env=None, timeout=600, cwd=None):
+def run_process(run, what, cmd, env=None, timeout=600, cwd=None, raw=False):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     full_env = dict(os.environ)
@@ -94,7 +94,7 @@ def run_process(run, what, cmd, env=None, timeout=600, cwd=None):
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     run.procs.append((what, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
-    records = parse_lines(proc.stdout)
+    records = proc.stdout if raw else parse_lines(proc.stdout)
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         run.failures.append((what, "exit %d: %s" % (proc.returncode, tail[:300])))
@@ -157,6 +157,37 @@ def run_workload(run, build, workload, impls, repeats, scale):
         else:
             cmd, env = [PY, "torch_runner.py"] + common, peer_env(impl)
         collect(run, run_process(run, "%s %s" % (workload, impl), cmd, env=env, cwd=pydir))
+
+
+def run_micro(run, build, repeats):
+    """bench/cpp/micro.cpp under Google Benchmark: one figure per repetition."""
+    micro = os.path.join(build, "bench", "theon_bench_micro")
+    if not os.path.exists(micro):
+        run.failures.append(("micro", "%s not built (libbenchmark-dev missing?)" % micro))
+        return
+    before = len(run.procs)
+    records = run_process(run, "W1/W2 theon-cpp google-benchmark",
+                          [micro, "--benchmark_format=json", "--benchmark_repetitions=%d" % repeats,
+                           "--benchmark_min_time=0.2"], raw=True)
+    if len(run.procs) == before or not records:
+        return
+    try:
+        report = json.loads(records)
+    except json.JSONDecodeError as e:
+        run.failures.append(("micro", "unreadable Google Benchmark output: %s" % e))
+        return
+    per_name = {}
+    for b in report.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}[b.get("time_unit", "ns")]
+        per_name.setdefault(b.get("run_name", b["name"]), []).append(b["real_time"] * scale)
+    where = {"W1_call": ("W1", "call (Google Benchmark)"), "W2_step": ("W2", "step (Google Benchmark)"),
+             "call_scalar_multiply": ("W1", "scalar multiply a*b (Google Benchmark)")}
+    for name, values in per_name.items():
+        workload, variant = where.get(name, ("W1", name))
+        run.times.append(dict(kind="time", workload=workload, impl="theon-cpp", variant=variant,
+                              unit="us", calls=0, **stats(values)))
 
 
 def run_w6(run, build, runs):
@@ -294,6 +325,8 @@ def main():
             run_w6(run, args.build, args.w6_runs)
         else:
             run_workload(run, args.build, workload, impls, args.repeats, args.scale)
+        if workload == "W2" and "theon-cpp" in impls:
+            run_micro(run, args.build, args.repeats)
     info["load_after"] = "%.1f %.1f %.1f" % os.getloadavg()
     info["total_s"] = time.perf_counter() - started
     status = verify(run)

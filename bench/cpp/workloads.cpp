@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bench_util.hpp"
+#include "seed_nets.hpp"
 namespace T = theon::tensor;
 namespace nnet = theon::tensor::nnet;
 using bench::emit_check;
@@ -61,31 +62,15 @@ double scalar_of(const NDArray& a) { return a.astype(DType::Float64).item<double
 
 int scaled(int calls, const Options& o) { return std::max(1, static_cast<int>(calls * o.scale)); }
 
-// ---- W1: XOR, per-sample SGD -------------------------------------------------------
-
-theon::Var xor_layer(const theon::Var& x, const theon::Var& theta) {
-  auto with_bias = T::concatenate({x, theon::constant(theon::array({1.0}))});
-  return T::sigmoid(T::dot(T::transpose(theta), with_bias));
-}
+// ---- W1, W2, W6: the seed networks -----------------------------------------------------
 
 void run_w1(const Options& o) {
-  auto x = T::dvector("x");
-  auto y = T::dscalar("y");
-  auto theta1 = theon::shared(from_doubles(bench::hash_uniform(9, 1), {3, 3}), "theta1");
-  auto theta2 = theon::shared(from_doubles(bench::hash_uniform(4, 2), {4, 1}), "theta2");
-  auto cost = T::sqr(T::sum(xor_layer(xor_layer(x, theta1), theta2)) - y);
-  auto step = theon::function({x, y}, cost,
-                              {{theta1, theta1 - 0.1 * T::grad(cost, theta1)},
-                               {theta2, theta2 - 0.1 * T::grad(cost, theta2)}});
-  const NDArray samples[4] = {theon::array({0.0, 1.0}), theon::array({1.0, 0.0}),
-                              theon::array({1.0, 1.0}), theon::array({0.0, 0.0})};
-  const double targets[4] = {1, 1, 0, 0};
-
+  auto n = bench::build_xor();
   // The first 1000 calls from the fixed start are both warm-up and the check.
   theon::Result last;
-  for (int i = 0; i < 1000; ++i) last = step(samples[i % 4], targets[i % 4]);
-  auto check = to_doubles(theta1.get_value());
-  auto t2 = to_doubles(theta2.get_value());
+  for (int i = 0; i < 1000; ++i) last = n.step(n.samples[i % 4], n.targets[i % 4]);
+  auto check = to_doubles(n.theta1.get_value());
+  auto t2 = to_doubles(n.theta2.get_value());
   check.insert(check.end(), t2.begin(), t2.end());
   check.push_back(scalar_of(last.array()));
   emit_check("W1", kImpl, "train", check);
@@ -93,54 +78,16 @@ void run_w1(const Options& o) {
   int calls = scaled(4000, o);
   int k = 0;
   auto s = time_per_call(o.repeats, calls, 1e6, [&] {
-    step(samples[k], targets[k]);
+    n.step(n.samples[k], n.targets[k]);
     k = (k + 1) & 3;
   });
   emit_time("W1", kImpl, "call", "us", s, calls);
 }
 
-// ---- W2: XNOR, full batch ----------------------------------------------------------
-
-struct Xnor {
-  theon::SharedVar w1, w2, w3, b1, b2;
-  theon::Function step;
-};
-
-Xnor build_xnor() {
-  auto X = T::dmatrix("x");
-  Xnor n;
-  n.w1 = theon::shared(from_doubles(bench::hash_uniform(2, 3), {2}), "w1");
-  n.w2 = theon::shared(from_doubles(bench::hash_uniform(2, 4), {2}), "w2");
-  n.w3 = theon::shared(from_doubles(bench::hash_uniform(2, 5), {2}), "w3");
-  n.b1 = theon::shared(1.0, "b1");
-  n.b2 = theon::shared(1.0, "b2");
-  auto a1 = 1 / (1 + T::exp(-T::dot(X, n.w1) - n.b1));
-  auto a2 = 1 / (1 + T::exp(-T::dot(X, n.w2) - n.b1));
-  auto a3 = 1 / (1 + T::exp(-T::dot(T::stack({a1, a2}, 1), n.w3) - n.b2));
-  auto t = T::dvector("t");
-  auto xent = -T::sum(t * T::log(a3) + (1 - t) * T::log(1 - a3));
-  auto g = T::grad(xent, {n.w1, n.w2, n.w3, n.b1, n.b2});
-  const double lr = 0.01;
-  n.step = theon::function({X, t}, {a3, xent},
-                           {{n.w1, n.w1 - lr * g[0]}, {n.w2, n.w2 - lr * g[1]},
-                            {n.w3, n.w3 - lr * g[2]}, {n.b1, n.b1 - lr * g[3]},
-                            {n.b2, n.b2 - lr * g[4]}});
-  return n;
-}
-
-const NDArray& xnor_inputs() {
-  static const NDArray a = theon::array({{0.0, 0.0}, {0.0, 1.0}, {1.0, 0.0}, {1.0, 1.0}});
-  return a;
-}
-const NDArray& xnor_targets() {
-  static const NDArray a = theon::array({1.0, 0.0, 0.0, 1.0});
-  return a;
-}
-
 void run_w2(const Options& o) {
-  auto n = build_xnor();
+  auto n = bench::build_xnor();
   theon::Result last;
-  for (int i = 0; i < 1000; ++i) last = n.step(xnor_inputs(), xnor_targets());
+  for (int i = 0; i < 1000; ++i) last = n.step(n.inputs, n.targets);
   std::vector<double> check;
   for (auto* w : {&n.w1, &n.w2, &n.w3}) {
     auto v = to_doubles(w->get_value());
@@ -152,7 +99,7 @@ void run_w2(const Options& o) {
   emit_check("W2", kImpl, "train", check);
 
   int calls = scaled(3000, o);
-  auto s = time_per_call(o.repeats, calls, 1e6, [&] { n.step(xnor_inputs(), xnor_targets()); });
+  auto s = time_per_call(o.repeats, calls, 1e6, [&] { n.step(n.inputs, n.targets); });
   emit_time("W2", kImpl, "step", "us", s, calls);
 }
 
@@ -160,10 +107,10 @@ void run_w2(const Options& o) {
 // runs this twice with the same THEON_CACHE_DIR (cold, then warm).
 void run_w6(const Options&) {
   auto start = std::chrono::steady_clock::now();
-  auto n = build_xnor();
+  auto n = bench::build_xnor();
   double compile_ms = bench::seconds_since(start) * 1e3;
   auto call_start = std::chrono::steady_clock::now();
-  n.step(xnor_inputs(), xnor_targets());
+  n.step(n.inputs, n.targets);
   double first_call_ms = bench::seconds_since(call_start) * 1e3;
   emit_time("W6", kImpl, "build+compile", "ms", bench::summarize({compile_ms}));
   emit_time("W6", kImpl, "first call", "ms", bench::summarize({first_call_ms}));
