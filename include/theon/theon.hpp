@@ -21,6 +21,7 @@
 #include "theon/nnet.hpp"
 #include "theon/print.hpp"
 #include "theon/reduce.hpp"
+#include "theon/scan.hpp"
 #include "theon/shape_ops.hpp"
 #include "theon/shared.hpp"
 #include "theon/subtensor.hpp"

@@ -1,0 +1,193 @@
+// Backpropagation through time: the gradient of a Scan is another Scan, running over
+// the forward steps in reverse (Theano's approach), so it is itself differentiable.
+//
+// Forward step t reads x_t (sequences), the recurrent values at t + tap, and the
+// non-sequences w; it writes the recurrent values at t and the stacked outputs z_t.
+// The backward scan, at forward step t = N-1 .. N-K (K = N, or truncate_gradient):
+// - takes as sequences x_t, the recurrent values the step read, and the incoming
+//   gradients of the outputs at step t;
+// - carries per recurrent output a window of L (its deepest tap) rows of pending
+//   gradient: before step t, window[m] is what the later steps sent to buffer row
+//   t + 1 + m (the buffer's first L rows are the initial values, step t writes row
+//   L + t), so window[L-1] is the gradient of step t's result;
+// - carries per non-sequence the running sum of its gradient;
+// - stacks the gradient of each sequence's row t.
+// After the last backward step the window holds the gradient of the initial rows.
+#include <unordered_map>
+
+#include "ops/op_util.hpp"
+#include "ops/scan/scan_op.hpp"
+#include "theon/clone.hpp"
+#include "theon/grad.hpp"
+#include "theon/scan.hpp"
+#include "theon/shape_ops.hpp"
+#include "theon/subtensor.hpp"
+
+namespace theon::detail {
+namespace {
+
+namespace T = tensor;
+
+bool is_real_float(const Var& v) { return is_float(v.dtype()); }
+
+// The whole buffer behind a scan() result (which drops the initial rows with a slice).
+Var buffer_of(const Var& result) {
+  THEON_ASSERT(result.owner() && !result.owner()->inputs.empty()) << "scan: result without buffer";
+  return result.owner()->inputs[0];
+}
+
+}  // namespace
+
+Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
+  const ScanSpec& s = spec_;
+  const Loc& loc = node.loc;
+  Vars outs = node.output_vars();
+  Vars gouts(output_grads.begin(), output_grads.end());
+  if (!s.stores_all()) {
+    // Gradients need every step: differentiate a copy that keeps all rows.
+    ScanSpec full = s;
+    full.store.assign(s.n_outputs(), 0);
+    outs = make_scan(full, node.inputs, loc);
+    for (int o = 0; o < s.n_outputs(); ++o) {
+      if (!gouts[o].defined() || s.store[o] == 0) continue;
+      Var zero = T::zeros_like(VarArg(outs[o], loc));
+      gouts[o] = T::inc_subtensor(T::index(VarArg(zero, loc), {T::slice(VarArg(-s.store[o], loc))}),
+                                  VarArg(gouts[o], loc));
+    }
+  }
+
+  const int n_recs = s.n_recs();
+  const Var n = node.inputs[0];
+  const Var steps_in = n.dtype() == DType::Int64 ? n : T::cast(VarArg(n, loc), DType::Int64);
+  const Var k = s.truncate_gradient > 0
+                    ? T::minimum(VarArg(steps_in, loc), VarArg(int64_t{s.truncate_gradient}, loc))
+                    : steps_in;
+  // Rows [offset + N - K, offset + N) of x, last first: what backward step s reads.
+  auto backward_rows = [&](const Var& x, int64_t offset) {
+    Var stop = offset == 0 ? steps_in : steps_in + VarArg(offset, loc);
+    Var start = s.truncate_gradient > 0 ? stop - VarArg(k, loc) : VarArg(offset, loc).var;
+    Var part = T::index(VarArg(x, loc), {T::slice(VarArg(start, loc), VarArg(stop, loc))});
+    return T::index(VarArg(part, loc), {T::slice({}, {}, VarArg(-1, loc))});
+  };
+
+  // Which recurrent outputs and inputs carry gradients.
+  std::vector<int> float_recs, float_seqs, float_non_seqs, g_recs, g_nits;
+  for (int j = 0; j < n_recs; ++j)
+    if (is_real_float(outs[j])) float_recs.push_back(j);
+  for (int i = 0; i < s.n_seqs; ++i)
+    if (is_real_float(node.inputs[s.seq_input(i)])) float_seqs.push_back(i);
+  for (int w = 0; w < s.n_non_seqs; ++w)
+    if (is_real_float(node.inputs[s.non_seq_input(w)])) float_non_seqs.push_back(w);
+  for (int j : float_recs)
+    if (gouts[j].defined()) g_recs.push_back(j);
+  for (int m = n_recs; m < s.n_outputs(); ++m)
+    if (gouts[m].defined() && is_real_float(outs[m])) g_nits.push_back(m);
+  Vars grads(node.inputs.size());
+  if (g_recs.empty() && g_nits.empty()) return grads;
+
+  std::vector<ScanSequence> sequences;
+  for (int i = 0; i < s.n_seqs; ++i) sequences.emplace_back(backward_rows(node.inputs[s.seq_input(i)], 0));
+  for (int j = 0; j < n_recs; ++j)
+    for (int tap : s.taps[j]) sequences.emplace_back(backward_rows(outs[j], s.init_len(j) + tap));
+  for (int j : g_recs) sequences.emplace_back(backward_rows(gouts[j], s.init_len(j)));
+  for (int m : g_nits) sequences.emplace_back(backward_rows(gouts[m], 0));
+  std::vector<ScanOutputInfo> outputs_info;
+  for (int j : float_recs) outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.init_input(j)], loc)));
+  for (int w : float_non_seqs) outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.non_seq_input(w)], loc)));
+  for (size_t i = 0; i < float_seqs.size(); ++i) outputs_info.emplace_back();
+  Vars non_seqs;
+  for (int w = 0; w < s.n_non_seqs; ++w) non_seqs.push_back(node.inputs[s.non_seq_input(w)]);
+
+  auto step = [&](std::span<const Var> a) -> ScanStepResult {
+    size_t at = 0;
+    auto take = [&](size_t count) {
+      Vars v(a.begin() + at, a.begin() + at + count);
+      at += count;
+      return v;
+    };
+    const Vars xs = take(s.n_seqs);
+    const Vars taps = take(s.n_rec_taps());
+    const Vars g_rec_in = take(g_recs.size());
+    const Vars g_nit_in = take(g_nits.size());
+    const Vars windows = take(float_recs.size());
+    const Vars sums = take(float_non_seqs.size());
+    const Vars ws = take(s.n_non_seqs);
+    std::vector<std::pair<Var, Var>> pairs;
+    for (int i = 0; i < s.n_seqs; ++i) pairs.push_back({s.inner_inputs[i], xs[i]});
+    for (int t = 0; t < s.n_rec_taps(); ++t) pairs.push_back({s.inner_inputs[s.n_seqs + t], taps[t]});
+    for (int w = 0; w < s.n_non_seqs; ++w) pairs.push_back({s.inner_inputs[s.inner_non_seq(w)], ws[w]});
+    const Vars ys = clone(s.inner_outputs, pairs);
+
+    GradOptions options{.disconnected_inputs = "ignore", .return_disconnected = "zero"};
+    for (size_t r = 0; r < float_recs.size(); ++r) {
+      const int j = float_recs[r];
+      Var g = T::index(VarArg(windows[r], loc), {IndexArg(s.init_len(j) - 1, loc)});
+      for (size_t q = 0; q < g_recs.size(); ++q)
+        if (g_recs[q] == j) g = g + VarArg(g_rec_in[q], loc);
+      options.known_grads.push_back({ys[j], g});
+    }
+    for (size_t q = 0; q < g_nits.size(); ++q) options.known_grads.push_back({ys[g_nits[q]], g_nit_in[q]});
+    Vars wrt;
+    for (int i : float_seqs) wrt.push_back(xs[i]);
+    for (int j : float_recs)
+      for (size_t t = 0; t < s.taps[j].size(); ++t) wrt.push_back(taps[s.inner_tap(j, static_cast<int>(t)) - s.n_seqs]);
+    for (int w : float_non_seqs) wrt.push_back(ws[w]);
+    const Vars g = T::grad(Var(), wrt, options, loc);
+
+    ScanStepResult result{Vars{}};
+    size_t next = float_seqs.size();
+    for (size_t r = 0; r < float_recs.size(); ++r) {
+      const int j = float_recs[r];
+      const int len = s.init_len(j);
+      // window for rows t .. t+L-1: the old one shifted by a row, plus what this step
+      // sent to the rows it read.
+      Var window;
+      if (len == 1) {
+        std::vector<DimEntry> pattern{DimEntry('x')};
+        for (int d = 0; d < g[next].ndim(); ++d) pattern.emplace_back(d);
+        window = T::dimshuffle(VarArg(g[next], loc), pattern);
+        ++next;
+      } else {
+        const Var& old = windows[r];
+        Var head = T::zeros_like(T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(1, loc))}));
+        Var rest = T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(len - 1, loc))});
+        window = T::concatenate({head, rest}, 0, loc);
+        for (int tap : s.taps[j])
+          window = T::inc_subtensor(T::index(VarArg(window, loc), {IndexArg(len + tap, loc)}),
+                                    VarArg(g[next++], loc));
+      }
+      result.outputs.push_back(T::patternbroadcast(VarArg(window, loc), windows[r].broadcastable()));
+    }
+    for (size_t q = 0; q < float_non_seqs.size(); ++q) result.outputs.push_back(sums[q] + VarArg(g[next++], loc));
+    for (size_t q = 0; q < float_seqs.size(); ++q) result.outputs.push_back(g[q]);
+    return result;
+  };
+  const ScanResult back = scan(step, sequences, outputs_info, non_seqs,
+                               {.n_steps = VarArg(k, loc), .name = "grad_of_" + (s.name.empty() ? "scan" : s.name)},
+                               loc);
+
+  size_t next = 0;
+  for (int j : float_recs) {
+    Var window = T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)});
+    if (s.truncate_gradient > 0)
+      window = T::switch_(VarArg(steps_in, loc) <= VarArg(int64_t{s.truncate_gradient}, loc), VarArg(window, loc), 0);
+    if (gouts[j].defined())
+      window = window + T::index(VarArg(gouts[j], loc), {T::slice(VarArg(0, loc), VarArg(s.init_len(j), loc))});
+    grads[s.init_input(j)] = window;
+  }
+  for (int w : float_non_seqs)
+    grads[s.non_seq_input(w)] = T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)});
+  for (int i : float_seqs) {
+    const Var& seq = node.inputs[s.seq_input(i)];
+    Var stop = steps_in;
+    Var start = s.truncate_gradient > 0 ? steps_in - VarArg(k, loc) : constant(array(int64_t{0}), "", loc);
+    Var forward = T::index(VarArg(back.outputs[next++], loc), {T::slice({}, {}, VarArg(-1, loc))});
+    Var zero = T::zeros_like(VarArg(seq, loc));
+    grads[s.seq_input(i)] =
+        T::inc_subtensor(T::index(VarArg(zero, loc), {T::slice(VarArg(start, loc), VarArg(stop, loc))}),
+                         VarArg(forward, loc));
+  }
+  return grads;
+}
+
+}  // namespace theon::detail
