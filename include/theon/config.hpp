@@ -23,6 +23,12 @@ struct Config {
   std::string on_opt_error = "warn";
   // "low" or "high": how much graph context error messages carry.
   std::string exception_verbosity = "low";
+  // The C++ compiler for native fused kernels: a path, or a name searched on PATH ("c++"
+  // falls back to g++ and clang++). Empty disables native code (the interpreter runs
+  // every kernel). Compiled modules are cached on disk (theon/cache.hpp).
+  std::string cxx = "c++";
+  // Keep each generated kernel's C++ source next to its module in the cache (<key>.cpp).
+  bool cgen_keep_source = false;
 };
 
 // The process-wide configuration (THEON_FLAGS is parsed on first use; an unknown flag

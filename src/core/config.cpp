@@ -48,6 +48,10 @@ void apply_flags(Config& cfg, const std::string& flags) {
       THEON_CHECK_USER(value == "low" || value == "high", ValueError)
           << "THEON_FLAGS: exception_verbosity must be low or high, got '" << value << "'";
       cfg.exception_verbosity = value;
+    } else if (key == "cxx") {
+      cfg.cxx = value;
+    } else if (key == "cgen_keep_source") {
+      cfg.cgen_keep_source = parse_bool(key, value);
     } else {
       THEON_FAIL(ValueError) << "THEON_FLAGS: unknown flag '" << key << "'";
     }

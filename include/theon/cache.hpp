@@ -1,0 +1,35 @@
+// The compile cache: native code for fused element-wise kernels, compiled by the system
+// C++ compiler in the background, is kept on disk so that later processes load it in
+// well under a millisecond instead of compiling again (docs/cache.md).
+//
+// The directory is $THEON_CACHE_DIR, else ~/.cache/theon, created with mode 0700. It is
+// private: Theon refuses to load code from a cache directory or file that another user
+// owns or that group or others can write, and checks every module's recorded size and
+// hash before loading it (a corrupt or truncated module is rebuilt, never loaded).
+// Deleting it is always safe; `tools/theon-cache clear` does the same from a shell.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace theon {
+
+// The cache directory now ($THEON_CACHE_DIR, else $HOME/.cache/theon); not created here.
+std::string cache_dir();
+
+struct CacheEntry {
+  std::string key;   // 32 hex digits: a hash of the source, the compiler and its flags
+  std::string path;  // the shared object
+  int64_t bytes = 0;
+};
+// The compiled modules in cache_dir(), sorted by key.
+std::vector<CacheEntry> cache_entries();
+
+// Removes every module, sidecar, lock file and leftover temporary directory from
+// cache_dir(), and returns how many modules it removed. Processes that loaded a module
+// keep running it (the file's data lives until they unload it).
+//   theon::clear_cache();
+int clear_cache();
+
+}  // namespace theon
