@@ -44,6 +44,8 @@ THEON_DECLARE_ERROR(ValueError, UserError);
 // An index outside an array's bounds (Python's IndexError).
 THEON_DECLARE_ERROR(IndexError, UserError);
 THEON_DECLARE_ERROR(InternalError, Error);
+// Raised by the CHECK mode when a rewrite changed a value: a bug in that rewrite.
+THEON_DECLARE_ERROR(RewriteCheckError, InternalError);
 
 namespace detail {
 

@@ -8,8 +8,10 @@ from collections import OrderedDict
 from . import _theon
 from .configparser import config
 
-# Theano's mode names that select a rewrite level; others (DebugMode, ...) run FAST_RUN.
-_MODES = {"FAST_RUN": "FAST_RUN", "FAST_COMPILE": "FAST_COMPILE", "NONE": "NONE", "None": "NONE"}
+# Theano's mode names: a rewrite level, or DebugMode, which runs Theon's CHECK mode
+# (every rewrite verified on each call). Other names run FAST_RUN.
+_MODES = {"FAST_RUN": "FAST_RUN", "FAST_COMPILE": "FAST_COMPILE", "NONE": "NONE", "None": "NONE",
+          "DebugMode": "CHECK", "DEBUG_MODE": "CHECK", "CHECK": "CHECK"}
 
 
 class In:

@@ -11,6 +11,7 @@
 namespace theon::detail {
 
 class VM;
+class RewriteChecker;
 
 class CompiledFunction {
  public:
@@ -30,6 +31,7 @@ class CompiledFunction {
  private:
   void bind_arguments(std::span<const Arg> args);
   bool aliases_state(const NDArray& a) const;
+  void run_check();
   std::string display_name() const;
   std::string argument_name(size_t i) const;
 
@@ -37,6 +39,7 @@ class CompiledFunction {
   bool single_;
   std::unique_ptr<FunctionGraph> fgraph_;
   std::unique_ptr<VM> vm_;
+  std::unique_ptr<RewriteChecker> checker_;  // CHECK mode only
   std::vector<Var> user_inputs_;
   std::vector<int> input_slots_;
   std::vector<TensorType> input_types_;

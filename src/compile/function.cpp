@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "backend/vm/vm.hpp"
+#include "compile/check_mode.hpp"
 #include "compile/compiled_function.hpp"
 #include "ops/op_util.hpp"
 #include "rewrite/pipeline.hpp"
@@ -141,7 +142,13 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
 
   if (mode.optimize) {
     rewrite::RewriteSession session(*fgraph_, rewrite::session_options_from_config());
+    std::unique_ptr<FunctionGraph> reference;
+    if (mode.check) {
+      reference = std::make_unique<FunctionGraph>(inputs, all_outputs, options_.givens);
+      session.keep_history();
+    }
     rewrite::optimize(session, mode.selection);
+    if (mode.check) checker_ = std::make_unique<RewriteChecker>(*fgraph_, std::move(reference), session.history());
   }
   vm_ = std::make_unique<VM>(*fgraph_);
   for (const Var& in : fgraph_->inputs()) {
@@ -201,6 +208,7 @@ void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& out
   try {
     bind_arguments(args);
     vm_->run(wanted_);
+    if (checker_) run_check();
   } catch (...) {
     vm_->release_borrowed();
     throw;
@@ -232,6 +240,13 @@ void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& out
     if (vm_->is_computed(s)) vm_->slot(s) = std::move(pending_[u]);
     pending_[u] = NDArray();
   }
+}
+
+void CompiledFunction::run_check() {
+  std::vector<NDArray> inputs, results;
+  for (int s : input_slots_) inputs.push_back(vm_->slot(s));
+  for (int s : wanted_) results.push_back(vm_->slot(s));
+  checker_->check(inputs, results);
 }
 
 bool CompiledFunction::aliases_state(const NDArray& a) const {

@@ -138,7 +138,9 @@ const std::vector<Client>& FunctionGraph::clients(const Var& v) const {
   return it == clients_.end() ? kNone : it->second;
 }
 
-void FunctionGraph::replace(const Var& old_var, const Var& new_var, std::string_view reason) {
+void FunctionGraph::replace(const Var& old_ref, const Var& new_ref, std::string_view reason) {
+  // Copies: the arguments may be references into outputs_, which this rewires.
+  const Var old_var = old_ref, new_var = new_ref;
   THEON_ASSERT(old_var.dtype() == new_var.dtype() && old_var.ndim() == new_var.ndim())
       << (reason.empty() ? "replace" : reason) << ": " << old_var.type().str() << " replaced by "
       << new_var.type().str();

@@ -63,7 +63,8 @@ void RewriteSession::stamp_fresh_nodes(const Var& old_var, const Var& new_var) {
   }
 }
 
-bool RewriteSession::replace(const Var& old_var, const Var& new_var, std::string_view rewrite) {
+bool RewriteSession::replace(const Var& old_ref, const Var& new_ref, std::string_view rewrite) {
+  const Var old_var = old_ref, new_var = new_ref;  // the arguments may alias graph outputs
   if (old_var.is(new_var) || budget_spent()) return false;
   check_types(old_var, new_var, rewrite);
   std::string before = options_.verbose ? pp(old_var) : std::string();
