@@ -202,7 +202,7 @@ def render(run, status, info, args, impls):
         "- software: Python %s, NumPy %s, PyTorch %s, OpenBLAS %s, SLEEF %s, %s" % (
             info["python"], info["numpy"], info["torch"], info["libopenblas0-pthread"],
             info["libsleef3"], info["compiler"]),
-        "- Theon: commit %s (%s working tree), build `%s`" % (info["commit"], info["tree"], info["build"]),
+        "- Theon: commit %s (%s), build `%s`" % (info["commit"], info["tree"], info["build"]),
         "- settings: %d repeats; W1 %d, W2 %d, W5 %d calls per repeat (scale %g); W6 %d cold + warm "
         "process pairs. NumPy and PyTorch single-threaded (OPENBLAS_NUM_THREADS=1, "
         "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon with "

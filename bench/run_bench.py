@@ -254,7 +254,7 @@ def verify(run):
     return status
 
 
-def machine_info(build):
+def machine_info(build, commit=None):
     info = {}
     try:
         lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -284,9 +284,12 @@ def machine_info(build):
         out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True)
         info[pkg] = out.stdout.strip() or "?"
     git = lambda *a: subprocess.run(["git", "-C", ROOT] + list(a), capture_output=True, text=True).stdout.strip()
-    info["commit"] = git("log", "-1", "--format=%h %s")
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    info["tree"] = "with uncommitted changes" if dirty else "clean"
+    if commit:  # a source tree exported without .git (git archive) says what it was
+        info["commit"], info["tree"] = commit, "source exported with git archive"
+    else:
+        info["commit"] = git("log", "-1", "--format=%h %s") or "unknown"
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        info["tree"] = "working tree with uncommitted changes" if dirty else "clean working tree"
     info["build"] = os.path.abspath(build)
     return info
 
@@ -302,6 +305,8 @@ def main():
     p.add_argument("--impls", default=",".join(IMPLS))
     p.add_argument("--no-limits", action="store_true")
     p.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
+    p.add_argument("--commit", default=None,
+                   help="the commit being measured, when the source tree has no .git")
     p.add_argument("--raw", default=None, help="also write every record as JSON lines here")
     args = p.parse_args()
 
@@ -313,7 +318,7 @@ def main():
         impls.remove("pytorch")
     run = Run()
     started = time.perf_counter()
-    info = machine_info(args.build)
+    info = machine_info(args.build, args.commit)
     info["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     info["load_before"] = "%.1f %.1f %.1f" % os.getloadavg()
     if not args.no_limits:
