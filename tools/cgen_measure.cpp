@@ -16,6 +16,7 @@
 #include "backend/cgen/cgen.hpp"
 #include "ops/elemwise.hpp"
 #include "theon/cache.hpp"
+#include "theon/config.hpp"
 
 namespace theon::detail {
 extern const char* const kCgenScalarMath;
