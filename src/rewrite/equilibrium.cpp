@@ -41,7 +41,7 @@ void equilibrium(RewriteSession& session, const std::vector<const LocalRewrite*>
     if (!fold.empty())
       for (ApplyNode* node : fgraph.toposort())
         if (fgraph.contains(node)) rewrite_node(session, *node, fold);
-    std::vector<ApplyNode*> nodes = fgraph.toposort();
+    std::vector<ApplyNode*> nodes = locals.empty() ? std::vector<ApplyNode*>() : fgraph.toposort();
     if (order == WalkOrder::OutputsToInputs) std::reverse(nodes.begin(), nodes.end());
     for (ApplyNode* node : nodes) {
       if (!fgraph.contains(node)) continue;
@@ -52,8 +52,10 @@ void equilibrium(RewriteSession& session, const std::vector<const LocalRewrite*>
       if (!candidates.empty()) rewrite_node(session, *node, candidates);
       if (session.budget_spent()) return;
     }
+    // Nothing changed: nothing new to merge either, and the next pass would see the same.
+    if (session.n_applied() == before) return;
     if (merge) session.run_global(*merge);
-    if (session.n_applied() == before || session.budget_spent()) return;
+    if (session.budget_spent()) return;
   }
   std::string msg = "rewrites did not settle after " + std::to_string(kMaxPasses) +
                     " passes (two rewrites may undo each other; run with optimizer_verbose=1)";
