@@ -1,6 +1,7 @@
 // The stabilize phase, softmax rules: hand-written softmax, log of softmax, log-sum-exp
 // and the cross-entropy of a softmax with integer labels.
 #include "ops/dimshuffle.hpp"
+#include "ops/nnet/logsumexp.hpp"
 #include "ops/nnet/softmax.hpp"
 #include "ops/nnet/softmax_crossentropy.hpp"
 #include "ops/reduce.hpp"
@@ -87,43 +88,21 @@ const LocalRewrite log_softmax_from_log_softmax{
       return Vars{tensor::nnet::log_softmax(arg.owner()->inputs[0], sm->axis())};
     }};
 
-// Whether `shifted` is x - m, m = max(x, axes, keepdims=True) or the switch(isinf(m), 0, m)
-// this phase writes: the log-sum-exp below is then stable already.
-bool is_max_shifted(const Var& shifted, const std::vector<int>& axes) {
-  const Vars* sub = elemwise_inputs(shifted, ScalarOpId::Sub);
-  if (!sub) return false;
-  Var m = (*sub)[1];
-  if (const Vars* sw = elemwise_inputs(m, ScalarOpId::Switch)) m = (*sw)[2];
-  const detail::Reduce* max = reduce_of(m, ReduceKind::Max);
-  return max && max->keepdims() && max->axes() == axes && same_value(m.owner()->inputs[0], (*sub)[0]);
-}
-
 // log(sum(exp(x), axes)) = m + log(sum(exp(x - m), axes)), m = max(x, axes): every exp is
-// at most 1 and the largest is 1, so neither overflow nor log(0) can happen. Where the
-// maximum is not finite (a slice of -inf, or one holding +inf) the shift is 0, as scipy's
-// logsumexp: -inf and +inf come out as before, without inf - inf.
-const LocalRewrite logsumexp_max_shift{
-    "logsumexp_max_shift", {"log"},
+// at most 1 and the largest is 1, so neither overflow nor log(0) can happen. One op
+// (logsumexp.cpp), since a max reduction has no identity for an empty slice, where the
+// expression is -inf.
+const LocalRewrite logsumexp_from_log_sum_exp{
+    "logsumexp_from_log_sum_exp", {"log"},
     [](const ApplyNode& node, const FunctionGraph&) -> std::optional<Vars> {
       const Var& total = node.inputs[0];
       const detail::Reduce* sum = reduce_of(total, ReduceKind::Sum);
       if (!sum || !is_float(total.dtype())) return std::nullopt;
       const Var& e = total.owner()->inputs[0];
       const Vars* exp_in = elemwise_inputs(e, ScalarOpId::Exp);
-      if (!exp_in || e.dtype() != total.dtype() || is_max_shifted((*exp_in)[0], sum->axes()))
-        return std::nullopt;
-      const Var x = as_dtype((*exp_in)[0], e.dtype());
-      const Var m = tensor::max(x, Axes(sum->axes()), true);
-      const Var shift = tensor::switch_(tensor::isinf(m), 0, m);
-      const Var lse = tensor::log(tensor::sum(tensor::exp(x - shift), Axes(sum->axes()), sum->keepdims()));
-      Var out_shift = shift;
-      if (!sum->keepdims()) {
-        std::vector<DimEntry> kept;
-        for (int d = 0; d < x.ndim(); ++d)
-          if (!sum->is_reduced(d)) kept.push_back(d);
-        out_shift = tensor::dimshuffle(shift, kept);
-      }
-      std::optional<Var> v = broadcast_like(out_shift + lse, node.output(0), {});
+      if (!exp_in || e.dtype() != total.dtype()) return std::nullopt;
+      const Var lse = detail::logsumexp(as_dtype((*exp_in)[0], e.dtype()), sum->axes(), sum->keepdims(), node.loc);
+      std::optional<Var> v = broadcast_like(lse, node.output(0), {});
       if (!v) return std::nullopt;
       return Vars{*v};
     }};
@@ -146,7 +125,7 @@ const LocalRewrite crossentropy_softmax_fused{
 }  // namespace
 
 void register_softmax_rules(RewriteDb& db) {
-  for (const LocalRewrite* r : {&softmax_from_exp_ratio, &log_softmax_from_log_softmax, &logsumexp_max_shift,
+  for (const LocalRewrite* r : {&softmax_from_exp_ratio, &log_softmax_from_log_softmax, &logsumexp_from_log_sum_exp,
                                 &crossentropy_softmax_fused})
     db.add("stabilize", *r, {"fast_run"});
 }
