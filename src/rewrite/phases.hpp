@@ -10,5 +10,6 @@ void register_constant_fold(RewriteDb& db);  // constant_fold.cpp
 void register_canonicalize(RewriteDb& db);   // canonicalize*.cpp
 void register_stabilize(RewriteDb& db);      // stabilize.cpp
 void register_specialize(RewriteDb& db);     // specialize.cpp
+void register_scan(RewriteDb& db);           // scan_rewrites.cpp
 
 }  // namespace theon::rewrite

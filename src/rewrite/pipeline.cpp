@@ -28,6 +28,7 @@ RewriteDb build_db() {
   register_canonicalize(db);
   register_stabilize(db);
   register_specialize(db);
+  register_scan(db);
   return db;
 }
 
@@ -96,6 +97,7 @@ void optimize(RewriteSession& session, const Selection& selection) {
   };
 
   run_globals("merge");
+  run_globals("scan");  // loops: hoist invariants, merge, keep only the rows read
   // Algebra: outputs first, so an n-ary sum or product is gathered whole from its top.
   run_equilibrium("canonicalize", WalkOrder::OutputsToInputs);
   run_equilibrium("stabilize", WalkOrder::InputsToOutputs);
