@@ -224,6 +224,12 @@ CacheResult load_or_build(const std::string& dir, const std::string& key,
   const std::string base = dir + "/" + key;
   ::unlink((base + ".meta").c_str());  // a corrupt entry goes before it is rebuilt
   ::unlink((base + ".so").c_str());
+  // Only the lock holder builds in tmp-<key>-*: any such directory now is left over
+  // from a process that died while building.
+  std::error_code ec;
+  const std::string stale = "tmp-" + key + "-";
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().filename().string().rfind(stale, 0) == 0) remove_tree(e.path().string());
 
   std::string tmp_template = dir + "/tmp-" + key + "-XXXXXX";
   if (!::mkdtemp(tmp_template.data())) {

@@ -129,6 +129,8 @@ TEST_F(DiskCacheTest, CorruptTruncatedOrHalfWrittenEntriesAreRebuiltNeverLoaded)
     const std::string key = fresh_key(damage.name);
     place_entry(dir, key);
     damage.apply(dir + "/" + key + ".so", dir + "/" + key + ".meta");
+    const std::string stale = dir + "/tmp-" + key + "-dead01";  // from a builder that died
+    ASSERT_EQ(::mkdir(stale.c_str(), 0700), 0);
     int builds = 0;
     cgen::CacheResult r = load(dir, key, 1, &builds);
     ASSERT_NE(r.symbol, nullptr) << r.error;
@@ -137,6 +139,7 @@ TEST_F(DiskCacheTest, CorruptTruncatedOrHalfWrittenEntriesAreRebuiltNeverLoaded)
     EXPECT_EQ(builds, 1);
     const std::string object = read_file(dir + "/" + key + ".so");
     EXPECT_EQ(read_file(dir + "/" + key + ".meta"), sidecar_for(key, object)) << "a valid entry again";
+    EXPECT_FALSE(std::filesystem::exists(stale));
   }
 }
 
