@@ -13,6 +13,8 @@
 #include <fstream>
 #include <random>
 
+#include <sys/resource.h>
+
 #include "backend/cgen/cgen.hpp"
 #include "ops/elemwise.hpp"
 #include "theon/cache.hpp"
@@ -28,6 +30,13 @@ using Clock = std::chrono::steady_clock;
 
 static double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+// CPU seconds (user + system) of finished child processes: the compiler's own cost,
+// which on a loaded machine says more than the wall time.
+static double children_cpu_ms() {
+  rusage u {};
+  ::getrusage(RUSAGE_CHILDREN, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 static double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -46,16 +55,18 @@ int main() {
   p.outputs = {3};
 
   // Cold: request -> native code ready, on an empty cache (the compile dominates).
-  std::vector<double> cold, cold_compile, warm, warm_load;
+  std::vector<double> cold, cold_compile, cold_cpu, warm, warm_load;
   FusedRowFn fn = nullptr;
   for (int rep = 0; rep < 3; ++rep) {
     clear_cache();
     cgen::reset_native_kernels_for_testing();
     auto t = Clock::now();
+    const double cpu0 = children_cpu_ms();
     auto kernel = request_native_kernel(p);
     const double request_ms = ms_since(t);
     cgen::wait_for_native_kernels();
     cold.push_back(ms_since(t));
+    cold_cpu.push_back(children_cpu_ms() - cpu0);
     cold_compile.push_back(cgen::native_stats().compile_ms);
     if (rep == 0) std::printf("request_native_kernel returns in %.3f ms\n", request_ms);
     cgen::reset_native_kernels_for_testing();
@@ -66,8 +77,8 @@ int main() {
     warm_load.push_back(cgen::native_stats().load_ms);
     fn = kernel->fn();
   }
-  std::printf("cold (header-free prelude): %.0f ms to ready, %.0f ms compile+link\n", median(cold),
-              median(cold_compile));
+  std::printf("cold (header-free prelude): %.0f ms to ready, %.0f ms compile+link, %.0f ms compiler CPU\n",
+              median(cold), median(cold_compile), median(cold_cpu));
   std::printf("warm (cache hit): %.2f ms to ready, %.2f ms verify+dlopen\n", median(warm),
               median(warm_load));
 
@@ -77,14 +88,17 @@ int main() {
   if (tc) {
     const std::string src = root + "/with_cmath.cpp";
     std::ofstream(src) << kCgenScalarMath << "\nnamespace k = theon::k;\n" << cgen::emit_kernel(p);
-    std::vector<double> times;
+    std::vector<double> times, cpu;
     for (int rep = 0; rep < 3; ++rep) {
       auto t = Clock::now();
+      const double cpu0 = children_cpu_ms();
       const std::string err = cgen::compile_shared_object(*tc, src, root + "/with_cmath.so");
       times.push_back(ms_since(t));
+      cpu.push_back(children_cpu_ms() - cpu0);
       if (!err.empty()) std::printf("with <cmath>: %s\n", err.c_str());
     }
-    std::printf("cold with <cmath>/<complex>: %.0f ms compile+link\n", median(times));
+    std::printf("cold with <cmath>/<complex>: %.0f ms compile+link, %.0f ms compiler CPU\n",
+                median(times), median(cpu));
     std::printf("vector math: %s\n", tc->vector_math ? "SLEEF gnuabi (u10)" : "none (scalar libm)");
   }
 
