@@ -75,4 +75,11 @@ Var elemwise(ScalarOpId id, std::span<const Var> inputs, const Loc& loc,
 void run_elemwise(const Elemwise& op, std::span<const NDArray* const> in,
                   std::span<const TensorType* const> in_types, NDArray& out, const ApplyNode* node);
 
+// The interpreter's loop of one scalar op over contiguous blocks: result[j] = op(a[j],
+// b[j], c[j]) for j < n, operands in `compute` (a as bool for switch), the result in the
+// dtype the op gives for that compute dtype. nullptr where the op is not defined for
+// `compute`. The fused element-wise op runs its programs with these.
+using ScalarBlockFn = void (*)(int64_t n, const void* a, const void* b, const void* c, void* result);
+ScalarBlockFn scalar_block_fn(ScalarOpId id, DType compute);
+
 }  // namespace theon::detail

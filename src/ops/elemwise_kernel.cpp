@@ -216,6 +216,8 @@ void run_simple(const Elemwise& op, std::span<const NDArray* const> in,
 
 }  // namespace
 
+ScalarBlockFn scalar_block_fn(ScalarOpId id, DType compute) { return block_fn(id, compute); }
+
 void run_elemwise(const Elemwise& op, std::span<const NDArray* const> in,
                   std::span<const TensorType* const> types, NDArray& out, const ApplyNode*) {
   const int nd = types[0]->ndim();

@@ -11,5 +11,6 @@ void register_canonicalize(RewriteDb& db);   // canonicalize*.cpp
 void register_stabilize(RewriteDb& db);      // stabilize.cpp
 void register_specialize(RewriteDb& db);     // specialize.cpp
 void register_scan(RewriteDb& db);           // scan_rewrites.cpp
+void register_fusion(RewriteDb& db);         // fusion.cpp
 
 }  // namespace theon::rewrite

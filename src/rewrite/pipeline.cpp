@@ -29,6 +29,7 @@ RewriteDb build_db() {
   register_stabilize(db);
   register_specialize(db);
   register_scan(db);
+  register_fusion(db);
   return db;
 }
 

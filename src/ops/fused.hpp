@@ -1,0 +1,90 @@
+// FusedElemwise: a connected group of element-wise ops run as one loop over memory.
+//
+// The fusion rewrite (src/rewrite/fusion.cpp) replaces a group of Elemwise nodes of one
+// broadcast pattern by one node that carries the group as a FusedProgram. Its inputs are
+// the group's outer inputs (broadcast as Elemwise broadcasts them: statically, by their
+// types), its outputs every value of the group that is read outside it, so a forward
+// value and its gradient can come out of one loop.
+//
+// Running it walks the operands row by row (as the Elemwise kernel does) and hands each
+// row to a row function of the FusedRowFn shape (backend/cgen/native.hpp). The
+// interpreted row function runs the program over blocks of kFusedBlock elements in a
+// small per-thread register file, one tight loop per instruction, with AVX-512 SLEEF math
+// for float transcendentals where the CPU has it (fused_simd.cpp; <= 1 ulp, as SLEEF's
+// u10 functions; erfc 1.5 ulp). Large kernels split their rows over the thread pool.
+//
+//   exp(sin(x * x)) prints as  fused{exp(sin(sqr(i0)))}(x)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "backend/cgen/native.hpp"
+#include "ops/fused_program.hpp"
+
+namespace theon::detail {
+
+// Elements per block of the interpreter: 256 float64 registers are 2 KiB each, so a
+// program's registers stay in L1.
+constexpr int64_t kFusedBlock = 256;
+
+class FusedElemwise final : public Op {
+ public:
+  // `instr_locs[i]` is where the user made instruction i (named in run-time errors).
+  FusedElemwise(FusedProgram program, std::vector<Loc> instr_locs);
+
+  const FusedProgram& program() const { return program_; }
+
+  std::string name() const override { return "fused"; }
+  // The outputs as expressions of the inputs i0, i1, ..., and the inputs' dtypes: equal
+  // programs merge.
+  std::string props() const override { return props_; }
+  std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
+  void perform(const ApplyNode& node, std::span<const NDArray* const> in,
+               std::span<NDArray* const> out) const override;
+  std::string print(std::span<const std::string> args) const override;
+
+  // The interpreter's row function: FusedRowFn's contract, with the register file of
+  // the calling thread.
+  void interpret_row(int64_t n, const void* const* in, const int64_t* in_step, void* const* out,
+                     const int64_t* out_step) const;
+
+ private:
+  // One loop over a block: an instruction, or a dtype conversion of a register that an
+  // instruction reads in another dtype.
+  struct Step {
+    ScalarBlockFn fn;
+    int args[3];  // values read; n_values_ stands for "none" (a null pointer)
+    int dst;
+  };
+
+  void plan();
+  // A run-time shape mismatch: the ShapeError that the first instruction to meet it
+  // would have raised unfused, naming the user's line.
+  [[noreturn]] void shape_error(std::span<const NDArray* const> in,
+                                std::span<const Var> inputs) const;
+  FusedProgram program_;
+  std::vector<Loc> locs_;
+  std::string text_;
+  std::string props_;
+
+  // The plan: values are the program's registers, then converted copies of registers.
+  std::vector<Step> steps_;
+  int n_values_ = 0;
+  int n_buffers_ = 0;
+  size_t buffer_bytes_ = 0;        // per register buffer: kFusedBlock of the widest dtype
+  std::vector<int> buffer_of_;     // per value: its register buffer in the scratch
+  std::vector<size_t> in_item_;    // per input: element size in bytes
+  std::vector<size_t> out_item_;   // per output
+  std::vector<int> out_value_;     // per output: the value it writes
+  int64_t cost_per_element_ = 1;   // rough, to decide when threads pay
+};
+
+// Builds a FusedElemwise node over `inputs` (one per program input, in order).
+Vars fused_elemwise(FusedProgram program, std::vector<Loc> instr_locs, Vars inputs, const Loc& loc);
+
+// AVX-512 versions of the block loops of float ops (SLEEF for transcendentals), or
+// nullptr when there is none or the CPU lacks AVX-512 (fused_simd.cpp).
+ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute);
+
+}  // namespace theon::detail
