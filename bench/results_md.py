@@ -88,10 +88,12 @@ def limit(run, workload, variant):
     return {}, ""
 
 
-def verdict(run, workload, variant, impl, target):
+def verdict(run, status, workload, variant, impl, target):
     mine = median(run, workload, impl, variant)
     if mine is None:
         return "not run"
+    if check_status(status, workload, impl, variant).startswith("WRONG"):
+        return "missed: wrong answer" + (" (inf/nan)" if workload == "W7" else "")
     if workload == "W7" and not find(run, workload, impl, variant).get("stable", True):
         return "missed: not stable"
     if mine <= target:
@@ -120,7 +122,8 @@ def headline(run, impls, status):
             cells.append(fmt(m) + mark)
         target = "≤ %s" % fmt(targets["theon-py"]) if targets["theon-py"] == targets["theon-cpp"] else \
             "≤ %s / ≤ %s" % (fmt(targets["theon-cpp"]), fmt(targets["theon-py"]))
-        met = " / ".join(verdict(run, workload, variant, i, targets[i]) for i in ("theon-cpp", "theon-py"))
+        met = " / ".join(verdict(run, status, workload, variant, i, targets[i])
+                         for i in ("theon-cpp", "theon-py"))
         rows.append("| %s %s | %s | %s | %s | %s | %s |" % (
             workload, rb.TITLES[workload], variant, UNITS.get(first["unit"], first["unit"]), " | ".join(cells),
             " / ".join(fmt(lim.get(t)) for t in (1, 2)) if lim else "—", target + " | " + met))
@@ -149,6 +152,20 @@ def detail(run, workload, status):
             ratio(median(run, workload, "theon-py", base), t["median"]), check or "—"))
     variants = sorted({t["variant"] for t in times if (workload, t["variant"]) in rb.TARGETS})
     for variant in variants:
+        peers = [t for t in times if t["impl"] in PEERS
+                 and rb.REFERENCE_VARIANT.get(t["variant"], t["variant"]) == variant]
+        if peers:
+            best = min(peers, key=lambda t: t["median"])
+            verdicts = []
+            for impl in ("theon-cpp", "theon-py"):
+                m = median(run, workload, impl, variant)
+                if m is not None:
+                    verdicts.append("%s %s (%.2f× the best peer's time)" % (
+                        NAMES[impl], "yes" if m < best["median"] else "no", m / best["median"]))
+            out.append("")
+            out.append("Ahead of every peer on %s (best: %s %s, %s %s): %s." % (
+                variant, NAMES[best["impl"]], best["variant"], fmt(best["median"]),
+                UNITS.get(best["unit"], best["unit"]), "; ".join(verdicts) or "—"))
         lim, how = limit(run, workload, variant)
         if lim:
             out.append("")
