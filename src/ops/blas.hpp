@@ -85,4 +85,56 @@ std::optional<int64_t> known_length(const Var& v, int axis);
 // integers wrap around on overflow, as NumPy).
 void dot_into(const NDArray& a, const NDArray& b, NDArray& out);
 
+// ---- BLAS-shaped products with their scaled addition (gemm.cpp) ----
+// The rewrites of src/rewrite/blas.cpp make these from dot inside sums; they are not part
+// of the public API. Each reads transposed and strided views in place when BLAS can (as
+// dot_into), writes a fresh C-contiguous output and keeps NumPy's values: a beta of 0
+// still propagates a NaN or inf of Z (0 * NaN), and an alpha of 0 one of the product.
+// Not differentiable: the rewrites run after grad().
+
+// out = alpha * dot(X, Y) + beta * Z for float32 and float64 matrices X, Y; alpha and
+// beta are 0-d, Z a matrix broadcast to the product's shape (a bias row, a column or a
+// full matrix). Inputs: X, Y, alpha, then Z, beta when has_z (otherwise out = alpha *
+// dot(X, Y)). The output is broadcastable where the product and Z both are.
+class Gemm final : public Op {
+ public:
+  explicit Gemm(bool has_z) : has_z_(has_z) {}
+  bool has_z() const { return has_z_; }
+  std::string name() const override { return "gemm"; }
+  std::string props() const override { return has_z_ ? "" : "no_z"; }
+  std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
+  void perform(const ApplyNode& node, std::span<const NDArray* const> in,
+               std::span<NDArray* const> out) const override;
+
+ private:
+  bool has_z_;
+};
+
+// out = alpha * dot(A, x) + beta * z for a matrix A and vectors x, z (z may have length
+// 1 and is then broadcast). Inputs: A, x, alpha, then z, beta when has_z. A vector times
+// a matrix is the transposed matrix (a view) times the vector.
+class Gemv final : public Op {
+ public:
+  explicit Gemv(bool has_z) : has_z_(has_z) {}
+  bool has_z() const { return has_z_; }
+  std::string name() const override { return "gemv"; }
+  std::string props() const override { return has_z_ ? "" : "no_z"; }
+  std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
+  void perform(const ApplyNode& node, std::span<const NDArray* const> in,
+               std::span<NDArray* const> out) const override;
+
+ private:
+  bool has_z_;
+};
+
+// out = A + alpha * outer(x, y) for vectors x, y and a matrix A broadcast to
+// (len(x), len(y)). Inputs: A, alpha, x, y.
+class Ger final : public Op {
+ public:
+  std::string name() const override { return "ger"; }
+  std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
+  void perform(const ApplyNode& node, std::span<const NDArray* const> in,
+               std::span<NDArray* const> out) const override;
+};
+
 }  // namespace theon::detail

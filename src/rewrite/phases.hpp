@@ -10,6 +10,7 @@ void register_constant_fold(RewriteDb& db);  // constant_fold.cpp
 void register_canonicalize(RewriteDb& db);   // canonicalize*.cpp
 void register_stabilize(RewriteDb& db);      // stabilize.cpp
 void register_specialize(RewriteDb& db);     // specialize.cpp
+void register_blas(RewriteDb& db);           // blas.cpp (rules in the specialize phase)
 void register_scan(RewriteDb& db);           // scan_rewrites.cpp
 void register_fusion(RewriteDb& db);         // fusion.cpp
 

@@ -28,6 +28,7 @@ RewriteDb build_db() {
   register_canonicalize(db);
   register_stabilize(db);
   register_specialize(db);
+  register_blas(db);
   register_scan(db);
   register_fusion(db);
   return db;
