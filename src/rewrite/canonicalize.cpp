@@ -157,6 +157,19 @@ std::optional<Vars> remove_trivial_reduce(const ApplyNode& node, const FunctionG
   return one(v);
 }
 
+// x ** 0 -> fill(x, 1) (pow(nan, 0) is 1 too), x ** 1 -> x; in the pow's dtype and shape.
+// Other constant exponents are specialize's.
+std::optional<Vars> pow_by_zero_or_one(const ApplyNode& node, const FunctionGraph&) {
+  if (!elemwise_of(node) || elemwise_of(node)->scalar_op() != ScalarOpId::Pow) return std::nullopt;
+  std::optional<double> e = uniform_constant(node.inputs[1]);
+  if (!e || (*e != 0 && *e != 1)) return std::nullopt;
+  const Var old = node.output(0);
+  const Var v = *e == 0 ? scalar_constant(1, old.dtype(), old.ndim(), old.loc()) : node.inputs[0];
+  std::optional<Var> out = broadcast_like(v, old, node.inputs);
+  if (!out) return std::nullopt;
+  return one(*out);
+}
+
 }  // namespace
 
 void register_canonicalize(RewriteDb& db) {
@@ -171,6 +184,7 @@ void register_canonicalize(RewriteDb& db) {
   db.add("canonicalize", LocalRewrite{"remove_useless_cast", {"identity"}, remove_useless_cast}, tags);
   db.add("canonicalize", LocalRewrite{"merge_lossless_casts", {"identity"}, merge_lossless_casts}, tags);
   db.add("canonicalize", LocalRewrite{"remove_useless_fill", {"second"}, remove_useless_fill}, tags);
+  db.add("canonicalize", LocalRewrite{"pow_by_zero_or_one", {"pow"}, pow_by_zero_or_one}, tags);
   db.add("canonicalize",
          LocalRewrite{"remove_trivial_reduce", {"sum", "prod", "max", "min"}, remove_trivial_reduce},
          tags);
