@@ -2,6 +2,10 @@
 // python/theon/ arranges the names as Theano's modules (theon.tensor, theon.ifelse...).
 #include "common.hpp"
 
+namespace theon::python {
+void bind_scan(py::module_& m);  // bind_scan.cpp
+}
+
 PYBIND11_MODULE(_theon, m) {
   using namespace theon::python;
   m.doc() = "Theon's C++ core; import theon instead.";
@@ -22,5 +26,6 @@ PYBIND11_MODULE(_theon, m) {
   bind_print(m);
   bind_ifelse(m);
   bind_nnet(t);
+  bind_scan(m);
   m.def("_set_internal_paths", &set_internal_paths);
 }

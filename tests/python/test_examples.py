@@ -118,3 +118,5 @@ def test_minimal_training(tmp_path):
     values = [float(v) for v in run_example("15_minimal_training.py", tmp_path).split()]
     assert len(values) == 10 and values[0] == pytest.approx(0.9) and values[1] == pytest.approx(8.54)
     assert values[-1] == pytest.approx(20 - 19.1 * 0.6 ** 9)  # the error shrinks by 0.6 per step
+
+from test_scan import test_scan_polynomial, test_scan_powers, test_scan_reduce_sum, test_scan_rnn  # noqa: E402,F401 (scan examples: tests in test_scan.py)

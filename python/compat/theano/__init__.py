@@ -17,7 +17,7 @@ from theon import (FunctionGraph, In, Out, clone, config, debugprint, function, 
 
 _theon._theon._set_internal_paths([_os.path.dirname(_os.path.abspath(__file__)) + _os.sep])
 
-for _name in ("tensor", "tensor.nnet", "ifelse", "printing", "gradient", "compile", "configparser"):
+for _name in ("tensor", "tensor.nnet", "ifelse", "printing", "gradient", "compile", "configparser", "scan_module"):
     _sys.modules["theano." + _name] = _sys.modules["theon." + _name]
 compile = _sys.modules["theon.compile"]
 
