@@ -41,9 +41,10 @@ def find(run, workload, impl, variant):
     return None
 
 
-def median(run, workload, impl, variant):
+def median(run, workload, impl, variant, key="median"):
     t = find(run, workload, impl, variant)
-    return t["median"] if t else None
+    v = t.get(key) if t else None
+    return v if v is not None and v >= 0 else None
 
 
 def value(run, name):
@@ -88,8 +89,8 @@ def limit(run, workload, variant):
     return {}, ""
 
 
-def verdict(run, status, workload, variant, impl, target):
-    mine = median(run, workload, impl, variant)
+def verdict(run, status, workload, variant, impl, target, key="median"):
+    mine = median(run, workload, impl, variant, key)
     if mine is None:
         return "not run"
     if check_status(status, workload, impl, variant).startswith("WRONG"):
@@ -101,7 +102,7 @@ def verdict(run, status, workload, variant, impl, target):
     return "missed (%.1f× over)" % (mine / target)
 
 
-def headline(run, impls, status):
+def headline(run, impls, status, key="median"):
     rows = ["| workload | variant | unit | Theon C++ | Theon Python | NumPy | PyTorch | limit 1 thr / 2 thr | "
             "target | Theon C++ / Python |",
             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
@@ -112,7 +113,7 @@ def headline(run, impls, status):
         lim, _ = limit(run, workload, variant)
         cells = []
         for impl in rb.IMPLS:
-            m = median(run, workload, impl, variant)
+            m = median(run, workload, impl, variant, key)
             mark = ""
             if check_status(status, workload, impl, variant).startswith("WRONG"):
                 mark = " ✗wrong"
@@ -122,7 +123,7 @@ def headline(run, impls, status):
             cells.append(fmt(m) + mark)
         target = "≤ %s" % fmt(targets["theon-py"]) if targets["theon-py"] == targets["theon-cpp"] else \
             "≤ %s / ≤ %s" % (fmt(targets["theon-cpp"]), fmt(targets["theon-py"]))
-        met = " / ".join(verdict(run, status, workload, variant, i, targets[i])
+        met = " / ".join(verdict(run, status, workload, variant, i, targets[i], key)
                          for i in ("theon-cpp", "theon-py"))
         rows.append("| %s %s | %s | %s | %s | %s | %s |" % (
             workload, rb.TITLES[workload], variant, UNITS.get(first["unit"], first["unit"]), " | ".join(cells),
@@ -135,9 +136,9 @@ def detail(run, workload, status):
     if not times:
         return ""
     out = ["### %s %s" % (workload, rb.TITLES[workload]), ""]
-    out.append("| runner | variant | median | min – max | repeats × calls | Theon C++ ÷ it | "
+    out.append("| runner | variant | median | min – max | CPU time | repeats × calls | Theon C++ ÷ it | "
                "Theon Python ÷ it | check |")
-    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for t in sorted(times, key=lambda t: (rb.IMPLS.index(t["impl"]), t["variant"])):
         variant = t["variant"]
         base = rb.REFERENCE_VARIANT.get(variant, variant)
@@ -145,9 +146,11 @@ def detail(run, workload, status):
         note = run.notes.get((workload, t["impl"], variant))
         if note:
             check = (check + "; " if check else "") + note
-        out.append("| %s | %s | %s %s | %s – %s | %d × %s | %s | %s | %s |" % (
+        cpu = t.get("cpu_median")
+        out.append("| %s | %s | %s %s | %s – %s | %s | %d × %s | %s | %s | %s |" % (
             NAMES[t["impl"]], variant, fmt(t["median"]), UNITS.get(t["unit"], t["unit"]), fmt(t["min"]),
-            fmt(t["max"]), t["repeats"], t.get("calls") or "auto",
+            fmt(t["max"]), fmt(cpu) if cpu is not None and cpu >= 0 else "—", t["repeats"],
+            t.get("calls") or "auto",
             ratio(median(run, workload, "theon-cpp", base), t["median"]),
             ratio(median(run, workload, "theon-py", base), t["median"]), check or "—"))
     variants = sorted({t["variant"] for t in times if (workload, t["variant"]) in rb.TARGETS})
@@ -231,7 +234,11 @@ def render(run, status, info, args, impls):
     ]
     if info["torch"] == "not installed":
         lines.append("- PyTorch was not run (python3-torch not installed).")
-    lines += ["", "## Headline", "", headline(run, impls, status), ""]
+    lines += ["", "## Headline (wall time)", "", headline(run, impls, status), ""]
+    lines += ["## The same by CPU time", "",
+              "The process's CPU time per call (all its threads). When the machine is shared "
+              "this is steadier than wall time for single-threaded runs; a run that uses two "
+              "threads counts both.", "", headline(run, impls, status, "cpu_median"), ""]
     lines += ["Targets from WORKLOADS.md; besides them, the goal is to be ahead of every peer and "
               "within 80 % of the limit (Theon ÷ limit ≤ 1.25). W6 cold and warm count "
               "`import theon` (Python) plus building and compiling W2's training function.", ""]

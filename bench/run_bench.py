@@ -190,13 +190,15 @@ def run_micro(run, build, repeats):
         if b.get("run_type", "iteration") != "iteration":
             continue
         scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}[b.get("time_unit", "ns")]
-        per_name.setdefault(b.get("run_name", b["name"]), []).append(b["real_time"] * scale)
+        per_name.setdefault(b.get("run_name", b["name"]), []).append(
+            (b["real_time"] * scale, b.get("cpu_time", -1) * scale))
     where = {"W1_call": ("W1", "call (Google Benchmark)"), "W2_step": ("W2", "step (Google Benchmark)"),
              "call_scalar_multiply": ("W1", "scalar multiply a*b (Google Benchmark)")}
     for name, values in per_name.items():
         workload, variant = where.get(name, ("W1", name))
         run.times.append(dict(kind="time", workload=workload, impl="theon-cpp", variant=variant,
-                              unit="us", calls=0, **stats(values)))
+                              unit="us", calls=0, cpu_median=stats([c for _, c in values])["median"],
+                              **stats([w for w, _ in values])))
 
 
 def run_w6(run, build, runs):

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ inline std::vector<double> hash_uniform(int64_t n, uint64_t seed, double lo = 0,
 struct Stats {
   double median = 0, min = 0, max = 0;
   int repeats = 0;
+  // The process's CPU time per call (all threads), median over repeats; negative when not
+  // measured. On a busy shared machine it is steadier than wall time.
+  double cpu_median = -1;
 };
 
 inline Stats summarize(std::vector<double> values) {
@@ -50,16 +54,26 @@ inline Stats summarize(std::vector<double> values) {
 
 // Runs `body` `calls` times per repeat and returns the time per call in `scale` units
 // per second (1e6: microseconds, 1e3: milliseconds), one value per repeat.
+inline double process_cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 template <class F>
 Stats time_per_call(int repeats, int calls, double scale, F&& body) {
-  std::vector<double> runs;
+  std::vector<double> runs, cpu;
   for (int r = 0; r < repeats; ++r) {
+    double cpu_start = process_cpu_seconds();
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < calls; ++i) body();
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    cpu.push_back((process_cpu_seconds() - cpu_start) * scale / calls);
     runs.push_back(elapsed.count() * scale / calls);
   }
-  return summarize(runs);
+  Stats s = summarize(runs);
+  s.cpu_median = summarize(cpu).median;
+  return s;
 }
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -73,9 +87,9 @@ inline void emit_time(const std::string& workload, const std::string& impl,
   std::printf(
       "{\"kind\": \"time\", \"workload\": \"%s\", \"impl\": \"%s\", \"variant\": \"%s\", "
       "\"unit\": \"%s\", \"median\": %.6g, \"min\": %.6g, \"max\": %.6g, \"repeats\": %d, "
-      "\"calls\": %d}\n",
+      "\"calls\": %d, \"cpu_median\": %.6g}\n",
       workload.c_str(), impl.c_str(), variant.c_str(), unit.c_str(), s.median, s.min, s.max,
-      s.repeats, calls);
+      s.repeats, calls, s.cpu_median);
   std::fflush(stdout);
 }
 

@@ -82,13 +82,15 @@ def stats(values):
 
 def time_per_call(repeats, calls, scale, body):
     """body() run `calls` times per repeat; time per call in 1/scale seconds."""
-    runs = []
+    runs, cpu = [], []
     for _ in range(repeats):
+        cpu_start = time.process_time()  # all threads of the process: steadier when the machine is busy
         start = time.perf_counter()
         for _ in range(calls):
             body()
         runs.append((time.perf_counter() - start) * scale / calls)
-    return stats(runs)
+        cpu.append((time.process_time() - cpu_start) * scale / calls)
+    return dict(stats(runs), cpu_median=stats(cpu)["median"])
 
 
 def emit(record):
