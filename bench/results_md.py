@@ -108,7 +108,7 @@ def headline(run, impls, status, key="median"):
             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for (workload, variant), targets in rb.TARGETS.items():
         first = next((t for t in run.times if t["workload"] == workload and t["variant"] == variant), None)
-        if first is None:
+        if first is None or all(median(run, workload, i, variant, key) is None for i in rb.IMPLS):
             continue
         lim, _ = limit(run, workload, variant)
         cells = []

@@ -353,7 +353,7 @@ def main():
         f.write(text)
     if args.raw:
         with open(args.raw, "w") as f:
-            for r in run.times + [dict(kind="value", **v) for v in run.values.values()]:
+            for r in run.times + list(run.values.values()):
                 f.write(json.dumps(r) + "\n")
     wrong = [k for k, v in status.items() if v.startswith("WRONG")]
     print("wrote %s in %.0f s; %d check(s) failed, %d process(es) failed" %
