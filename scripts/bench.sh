@@ -33,4 +33,4 @@ cmake --build "$build" -j2 --target theon_bench_workloads theon_bench_limits the
 
 start=$(date +%s)
 /usr/bin/python3 bench/run_bench.py --build "$build" "$@"
-echo "bench: done in $(($(date +%s) - start)) s; results in bench/RESULTS.md"
+echo "bench: done in $(($(date +%s) - start)) s"
