@@ -135,6 +135,22 @@ TEST(Gemm, ZeroAlphaOrBetaKeepsNaN) {
   EXPECT_FALSE(std::isnan(zero_alpha.at<double>({1, 0})));
 }
 
+// A one-row product (X broadcastable along rows) spread over a taller Z: the output has
+// Z's rows, which BLAS cannot write, so the fallback computes it.
+TEST(Gemm, ProductBroadcastAgainstTallerAddend) {
+  Var x = T::drow("x"), y = T::dmatrix("y"), z = T::dmatrix("z");
+  Var alpha = T::dscalar("alpha"), beta = T::dscalar("beta");
+  Var got = gemm(x, y, alpha, z, beta), want = alpha * T::dot(x, y) + beta * z;
+  EXPECT_EQ(got.broadcastable(), want.broadcastable());
+  Function f = function({x, y, z, alpha, beta}, {got, want}, {}, none());
+  auto out = run(f, {random_array({1, 3}, DType::Float64, -1, 1, 1),
+                     random_array({3, 4}, DType::Float64, -1, 1, 2),
+                     random_array({5, 4}, DType::Float64, -1, 1, 3), NDArray::full(DType::Float64, {}, 2.0),
+                     NDArray::full(DType::Float64, {}, 3.0)});
+  EXPECT_EQ(out[0].shape(), (Shape{5, 4}));
+  EXPECT_TRUE(close(out[0], out[1]));
+}
+
 TEST(Gemm, ShapeErrorsNameTheOp) {
   Var x = T::dmatrix("x"), y = T::dmatrix("y"), z = T::dmatrix("z");
   Var one = constant(NDArray::full(DType::Float64, {}, 1.0));
