@@ -16,6 +16,8 @@
 //   exp(sin(x * x)) prints as  fused{exp(sin(sqr(i0)))}(x)
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,10 @@ class FusedElemwise final : public Op {
   FusedProgram program_;
   std::vector<Loc> locs_;
   std::string text_;
+  // Native code for the program (backend/cgen), requested at the first perform and
+  // compiled in the background; once its fn() is set it runs instead of interpret_row.
+  mutable std::once_flag native_once_;
+  mutable std::shared_ptr<const NativeKernel> native_;
   std::string props_;
 
   // The plan: values are the program's registers, then converted copies of registers.

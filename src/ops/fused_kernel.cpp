@@ -333,6 +333,8 @@ void FusedElemwise::perform(const ApplyNode& node, std::span<const NDArray* cons
     reuse_or_allocate(*out[j], program_.register_dtype(program_.outputs[j]), shape);
   const int64_t total = shape_size(shape);
   if (total == 0) return;
+  std::call_once(native_once_, [&] { native_ = request_native_kernel(program_); });
+  const FusedRowFn native = native_ ? native_->fn() : nullptr;
 
   thread_local Layout layout;
   Layout& l = layout;
@@ -376,7 +378,10 @@ void FusedElemwise::perform(const ApplyNode& node, std::span<const NDArray* cons
         if (k < n_in) s.row_in[k] = p;
         else s.row_out[k - n_in] = p;
       }
-      interpret_row(n, s.row_in.data(), steps.data(), s.row_out.data(), steps.data() + n_in);
+      if (native)
+        native(n, s.row_in.data(), steps.data(), s.row_out.data(), steps.data() + n_in);
+      else
+        interpret_row(n, s.row_in.data(), steps.data(), s.row_out.data(), steps.data() + n_in);
       pos += n;
       col = 0;
       for (int d = l.nd - 2; d >= 0; --d) {

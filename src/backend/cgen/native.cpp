@@ -3,9 +3,12 @@
 // that the interpreter serves until the native code is ready. Identical programs share
 // one kernel, and each kind of trouble (no compiler, an untrusted cache, a failed
 // compile) is one warning line per process.
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -37,7 +40,30 @@ class Service {
  public:
   // Never destroyed: detached workers may still run during static destruction.
   static Service& get() {
-    static Service* service = new Service;
+    static Service* service = [] {
+      auto* s = new Service;
+      // A process that exits finishes the compiles under way (not the queued ones), so
+      // that short runs still fill the cache for the next.
+      std::atexit([] { get().finish_running(); });
+      // A forked child has none of the workers: it starts afresh.
+      ::pthread_atfork(
+          [] {
+            get().toolchain_mu_.lock();
+            get().mu_.lock();
+          },
+          [] {
+            get().mu_.unlock();
+            get().toolchain_mu_.unlock();
+          },
+          [] {
+            Service& c = get();
+            c.mu_.unlock();
+            c.toolchain_mu_.unlock();
+            c.queue_.clear();
+            c.busy_ = c.workers_ = 0;
+          });
+      return s;
+    }();
     return *service;
   }
 
@@ -59,18 +85,26 @@ class Service {
     return target;
   }
 
+  void finish_running() {
+    std::unique_lock lock(mu_);
+    queue_.clear();
+    idle_.wait(lock, [&] { return busy_ == 0; });
+  }
+
   void wait() {
     std::unique_lock lock(mu_);
     idle_.wait(lock, [&] { return queue_.empty() && busy_ == 0; });
   }
 
   void reset() {
-    std::unique_lock lock(mu_);
-    idle_.wait(lock, [&] { return queue_.empty() && busy_ == 0; });
-    kernels_.clear();
-    warned_.clear();
-    stats_ = {};
-    std::lock_guard toolchain_lock(toolchain_mu_);
+    {
+      std::unique_lock lock(mu_);
+      idle_.wait(lock, [&] { return queue_.empty() && busy_ == 0; });
+      kernels_.clear();
+      warned_.clear();
+      stats_ = {};
+    }
+    std::lock_guard toolchain_lock(toolchain_mu_);  // never under mu_ (see pthread_atfork)
     toolchain_cxx_.reset();
   }
 

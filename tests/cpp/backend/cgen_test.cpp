@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "backend/cgen_support.hpp"
+#include "ops/fused.hpp"
 
 namespace theon::testing {
 namespace {
@@ -187,6 +188,23 @@ TEST_F(CgenTest, KeepSourceLeavesTheGeneratedCppInTheCache) {
       EXPECT_EQ(text.find("#include"), std::string::npos) << "header-free";
     }
   EXPECT_EQ(sources, 1);
+}
+
+// The fused op asks for native code at its first run and uses it once it is ready.
+TEST_F(CgenTest, FusedOpSwitchesToNativeCodeWhenReady) {
+  Var x = tensor::dvector("x");
+  Function f = function({x}, {tensor::exp(tensor::sin(x * x)) * 2});
+  const detail::FusedElemwise* fused = nullptr;
+  for (const ApplyNode* node : f.fgraph().toposort())
+    if (auto* op = dynamic_cast<const detail::FusedElemwise*>(&node->op())) fused = op;
+  ASSERT_NE(fused, nullptr) << "FAST_RUN fuses the chain";
+  const NDArray a = random_array({1001}, DType::Float64, -2, 2, 4);
+  const NDArray interpreted = f(a)[0].copy();
+  detail::cgen::wait_for_native_kernels();
+  EXPECT_EQ(detail::cgen::native_stats().requested, 1);
+  const auto kernel = detail::request_native_kernel(fused->program());  // the op's, shared
+  ASSERT_NE(kernel->fn(), nullptr);
+  EXPECT_ALLCLOSE(f(a)[0], interpreted, 1e-14, 0);
 }
 
 }  // namespace
