@@ -30,7 +30,8 @@
 //   default {-1} the initial value is the state before step 0; with other taps it has
 //   max(-taps) rows: initial[0] is out[-max], ..., initial[max-1] is out[-1]. The
 //   stacked result holds steps 0..n_steps-1 only, not the initial values. The step's
-//   result must have the initial value's dtype (TypeError naming both otherwise).
+//   result must have the initial value's dtype (TypeError naming both otherwise);
+//   a literal initial value (ScanOutputInfo(0), Python's 0) is cast to the result's.
 // - An absent entry of outputs_info (ScanOutputInfo()) is an output that is not fed
 //   back: its values are only stacked.
 // - go_backwards iterates over the sequences from their end; results are stacked in
@@ -68,6 +69,10 @@ struct ScanOutputInfo {
   ScanOutputInfo() = default;
   ScanOutputInfo(const Var& initial, std::vector<int> taps = {-1})
       : initial(initial), taps(std::move(taps)) {}
+  // A literal: cast to the dtype of the step's result when that differs.
+  template <Arithmetic N>
+  ScanOutputInfo(N initial, std::vector<int> taps = {-1}, Loc loc = Loc::current())
+      : initial(VarArg(initial, loc).var), taps(std::move(taps)) {}
   bool is_recurrent() const { return initial.defined(); }
   Var initial;
   std::vector<int> taps;
@@ -109,7 +114,7 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
 ScanResult map(const ScanFn& fn, std::vector<ScanSequence> sequences, Vars non_sequences = {},
                bool go_backwards = false, std::string name = "", Loc loc = Loc::current());
 // reduce / foldl / foldr: a scan that keeps only the last value of each output:
-//   reduce([](auto a) { return a[0] + a[1]; }, {x}, {T::constant(0.0)})  ->  sum(x)
+//   reduce([](auto a) { return a[0] + a[1]; }, {x}, {theon::constant(theon::array(0.0))})  // sum(x)
 ScanResult reduce(const ScanFn& fn, std::vector<ScanSequence> sequences,
                   std::vector<ScanOutputInfo> outputs_info, Vars non_sequences = {},
                   bool go_backwards = false, std::string name = "", Loc loc = Loc::current());

@@ -21,6 +21,13 @@ def test_scan_returns_outputs_and_updates():
     assert_allclose(f([1.0, 2.0, 3.0]), [1.0, 3.0, 6.0])
 
 
+def test_literal_initial_value_takes_the_step_dtype():
+    y = T.dvector("y")
+    out, _ = theon.scan(lambda y_t, acc: acc + y_t * 0.5, sequences=y, outputs_info=0)
+    assert out.dtype == "float64"
+    assert_allclose(theon.function([y], out)([1.0, 2.0]), [0.5, 1.5])
+
+
 def test_sequence_and_output_taps_as_dicts():
     x = T.dvector("x")
     init = T.dvector("init")

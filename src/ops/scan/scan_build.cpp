@@ -115,7 +115,8 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
 
   // Recurrent outputs: the initial buffer and the taps' placeholders. A placeholder
   // starts with its initial value's broadcastable pattern; if the step's result is less
-  // broadcastable, the body is built again with the pattern relaxed.
+  // broadcastable, the body is built again with the pattern relaxed (and likewise with
+  // the step's dtype for a literal initial value).
   std::vector<int> rec_of(outputs_info.size(), -1);
   std::vector<Recurrent> recs;
   std::vector<BroadcastPattern> patterns;
@@ -168,6 +169,12 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
       if (i >= rec_of.size() || rec_of[i] < 0) continue;
       const int j = rec_of[i];
       const Var& init = recs[j].placeholders[0];
+      if (out.dtype() != init.dtype() && outputs_info[i].initial.is_weak()) {
+        // A literal initial value (0.0) takes the step's dtype, as literals do elsewhere.
+        recs[j].buffer = T::cast(VarArg(recs[j].buffer, loc), out.dtype());
+        relaxed = true;
+        continue;
+      }
       THEON_CHECK_USER(out.dtype() == init.dtype(), TypeError)
           << label << ": output " << i << " of the step function has dtype " << dtype_name(out.dtype())
           << " but its initial value (outputs_info[" << i << "]) has dtype " << dtype_name(init.dtype())
@@ -184,7 +191,7 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
       }
     }
     if (!relaxed) break;
-    THEON_ASSERT(attempt < 8) << label << ": broadcast patterns do not settle";
+    THEON_ASSERT(attempt < 8) << label << ": the state types do not settle";
   }
   THEON_CHECK_USER(!result.outputs.empty() || !result.updates.empty(), ValueError)
       << label << ": the step function returned no outputs and no updates" << where;

@@ -149,6 +149,16 @@ TEST(Scan, DtypeMismatchNamesBothDtypes) {
                                       "scan_test.cpp"}));
 }
 
+TEST(Scan, LiteralInitialValueTakesTheStepsDtype) {
+  // 0 is an int64 literal; the step's result is float64, so the state becomes float64.
+  auto y = T::dvector("y");
+  auto r = scan([](Args a) { return a[1] + a[0] * 0.5; }, {y}, {0});
+  EXPECT_EQ(r.output().dtype(), DType::Float64);
+  EXPECT_ALLCLOSE(run({y}, r.output(), {array({1.0, 2.0})}), array({0.5, 1.5}));
+  // A variable initial value is not cast: its dtype must match.
+  EXPECT_THROW(scan([](Args a) { return a[1] + a[0] * 0.5; }, {y}, {T::lscalar("h0")}), TypeError);
+}
+
 TEST(Scan, ScalarAndTensorStatesTogether) {
   auto x = T::dmatrix("x");
   auto r = scan([](Args a) { return ScanStepResult{a[1] + T::sum(a[0]), a[2] * a[0]}; }, {x},
