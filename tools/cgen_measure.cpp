@@ -19,6 +19,7 @@
 #include "ops/elemwise.hpp"
 #include "theon/cache.hpp"
 #include "theon/config.hpp"
+#include "theon/theon.hpp"
 
 namespace theon::detail {
 extern const char* const kCgenScalarMath;
@@ -140,6 +141,36 @@ int main() {
   std::printf("exp(sin(x*x)), 10M float64: native %.1f ms, interpreter (3 element-wise ops) %.1f ms, "
               "scalar glibc loop %.1f ms\n",
               median(native_ms), median(interp_ms), median(scalar_ms));
+
+  // Through a compiled function: the fused op interpreted (no compiler) against native.
+  {
+    Var v = tensor::dvector("x");
+    auto timed = [&](const std::string& cxx, bool arithmetic = false) {
+      config().cxx = cxx;
+      cgen::reset_native_kernels_for_testing();
+      Function f = function({v}, {arithmetic ? (v * 2 + v * v * 3 - v / 7) * v + 1
+                                             : tensor::exp(tensor::sin(v * v))});
+      f(x);
+      cgen::wait_for_native_kernels();
+      std::vector<double> times;
+      for (int rep = 0; rep < 5; ++rep) {
+        auto t = Clock::now();
+        f(x);
+        times.push_back(ms_since(t));
+      }
+      return median(times);
+    };
+    const std::string cxx = config().cxx;
+    const double interpreted = timed("");
+    const double native = timed(cxx);
+    std::printf("function(exp(sin(x*x))), 10M float64, thread pool: fused interpreter %.1f ms, "
+                "native %.1f ms\n", interpreted, native);
+    const double interpreted_arith = timed("", true);
+    const double native_arith = timed(cxx, true);
+    std::printf("function((x*2 + x*x*3 - x/7)*x + 1), 10M float64: fused interpreter %.1f ms, "
+                "native %.1f ms\n", interpreted_arith, native_arith);
+    config().cxx = cxx;
+  }
 
   // Accuracy against long double, in units of the last place of the double result.
   double max_ulp = 0, max_ulp_glibc = 0;
