@@ -105,6 +105,7 @@ class Gemm final : public Op {
   std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
   void perform(const ApplyNode& node, std::span<const NDArray* const> in,
                std::span<NDArray* const> out) const override;
+  Vars pullback(const ApplyNode& node, std::span<const Var> output_grads) const override;
 
  private:
   bool has_z_;
@@ -122,6 +123,7 @@ class Gemv final : public Op {
   std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
   void perform(const ApplyNode& node, std::span<const NDArray* const> in,
                std::span<NDArray* const> out) const override;
+  Vars pullback(const ApplyNode& node, std::span<const Var> output_grads) const override;
 
  private:
   bool has_z_;
@@ -135,6 +137,7 @@ class Ger final : public Op {
   std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
   void perform(const ApplyNode& node, std::span<const NDArray* const> in,
                std::span<NDArray* const> out) const override;
+  Vars pullback(const ApplyNode& node, std::span<const Var> output_grads) const override;
 };
 
 }  // namespace theon::detail

@@ -8,7 +8,9 @@
 #include <optional>
 
 #include "ops/blas.hpp"
+#include "ops/dimshuffle.hpp"
 #include "ops/op_util.hpp"
+#include "theon/grad.hpp"
 
 namespace theon::detail {
 namespace {
@@ -168,6 +170,21 @@ void visit_blas_dtype(DType d, F&& f) {
   }
 }
 
+// The gradients of `expr`, the node's value written with dot and element-wise ops.
+Vars pullback_of(const Var& expr, const ApplyNode& node, std::span<const Var> output_grads) {
+  if (!output_grads[0].defined()) return Vars(node.inputs.size());
+  return tensor::Lop({expr}, node.inputs, {output_grads[0]}, node.loc);
+}
+
+// alpha * dot(a, b) + beta * z, the value of Gemm and Gemv.
+Var scaled_sum(const ApplyNode& node, bool has_z) {
+  const Vars& in = node.inputs;
+  Var v = tensor::mul(VarArg(in[2], node.loc), VarArg(dot_at(in[0], in[1], node.loc), node.loc));
+  if (!has_z) return v;
+  return tensor::add(VarArg(v, node.loc),
+                     VarArg(tensor::mul(VarArg(in[4], node.loc), VarArg(in[3], node.loc)), node.loc));
+}
+
 }  // namespace
 
 // ---- Gemm ----
@@ -222,6 +239,10 @@ void Gemm::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   });
 }
 
+Vars Gemm::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
+  return pullback_of(scaled_sum(node, has_z_), node, output_grads);
+}
+
 // ---- Gemv ----
 
 std::vector<TensorType> Gemv::make_types(std::span<const Var> inputs) const {
@@ -273,6 +294,10 @@ void Gemv::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   });
 }
 
+Vars Gemv::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
+  return pullback_of(scaled_sum(node, has_z_), node, output_grads);
+}
+
 // ---- Ger ----
 
 std::vector<TensorType> Ger::make_types(std::span<const Var> inputs) const {
@@ -308,6 +333,15 @@ void Ger::perform(const ApplyNode& node, std::span<const NDArray* const> in,
                   vx.inc, vy.array.template data<T>(), vy.inc, o.data<T>(),
                   static_cast<int>(std::max<int64_t>(n, 1)));
   });
+}
+
+Vars Ger::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
+  const Vars& in = node.inputs;
+  const Loc& loc = node.loc;
+  Var outer = tensor::mul(VarArg(dimshuffle_at(in[2], {0, 'x'}, loc), loc),
+                          VarArg(dimshuffle_at(in[3], {'x', 0}, loc), loc));
+  Var expr = tensor::add(VarArg(in[0], loc), VarArg(tensor::mul(VarArg(in[1], loc), VarArg(outer, loc)), loc));
+  return pullback_of(expr, node, output_grads);
 }
 
 }  // namespace theon::detail

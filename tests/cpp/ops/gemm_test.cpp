@@ -7,6 +7,7 @@
 #include "ops/op_util.hpp"
 #include "rewrite/rewrite_test_util.hpp"
 #include "theon/theon.hpp"
+#include "theon/verify_grad.hpp"
 
 namespace T = theon::tensor;
 using namespace theon;
@@ -149,6 +150,23 @@ TEST(Gemm, ProductBroadcastAgainstTallerAddend) {
                      NDArray::full(DType::Float64, {}, 3.0)});
   EXPECT_EQ(out[0].shape(), (Shape{5, 4}));
   EXPECT_TRUE(close(out[0], out[1]));
+}
+
+// The pullbacks (those of the same expression with dot) against finite differences.
+TEST(Gemm, GradientsMatchFiniteDifferences) {
+  auto r = [](Shape s, unsigned seed) { return random_array(s, DType::Float64, -1, 1, seed); };
+  NDArray a = NDArray::full(DType::Float64, {}, 0.7), b = NDArray::full(DType::Float64, {}, -1.3);
+  verify_grad([](const Vars& in) {
+    return gemm(in[0], T::transpose(in[1]), in[2], T::dimshuffle(in[3], {'x', 0}), in[4]);
+  }, {r({3, 4}, 1), r({2, 4}, 2), a, r({2}, 3), b});
+  verify_grad([](const Vars& in) { return gemm(in[0], in[1], in[2], Var(), Var()); },
+              {r({3, 4}, 4), r({4, 2}, 5), a});
+  verify_grad([](const Vars& in) {
+    return detail::apply_op<detail::Gemv>(Loc::current(), {in[0], in[1], in[2], in[3], in[4]}, true);
+  }, {r({3, 4}, 6), r({4}, 7), a, r({3}, 8), b});
+  verify_grad([](const Vars& in) {
+    return detail::apply_op<detail::Ger>(Loc::current(), {in[0], in[1], in[2], in[3]});
+  }, {r({3, 4}, 9), a, r({3}, 10), r({4}, 11)});
 }
 
 TEST(Gemm, ShapeErrorsNameTheOp) {
