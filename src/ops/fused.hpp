@@ -11,7 +11,10 @@
 // interpreted row function runs the program over blocks of kFusedBlock elements in a
 // small per-thread register file, one tight loop per instruction, with AVX-512 SLEEF math
 // for float transcendentals where the CPU has it (fused_simd.cpp; <= 1 ulp, as SLEEF's
-// u10 functions; erfc 1.5 ulp). Large kernels split their rows over the thread pool.
+// u10 functions; erfc 1.5 ulp; sin and cos of one value come from one sincos call).
+// Kernels with more than ~2^20 units of work (elements times a cost per element: 1 per
+// simple op, 8 per transcendental) split their elements over the thread pool
+// (core/parallel.hpp); smaller ones run on the caller's thread with no start-up cost.
 //
 //   exp(sin(x * x)) prints as  fused{exp(sin(sqr(i0)))}(x)
 #pragma once
@@ -58,6 +61,7 @@ class FusedElemwise final : public Op {
     ScalarBlockFn fn;
     int args[3];  // values read; n_values_ stands for "none" (a null pointer)
     int dst;
+    int dst2 = -1;  // sin and cos of one value in one step: cos goes to args[2] == dst2
   };
 
   void plan();
@@ -92,5 +96,8 @@ Vars fused_elemwise(FusedProgram program, std::vector<Loc> instr_locs, Vars inpu
 // AVX-512 versions of the block loops of float ops (SLEEF for transcendentals), or
 // nullptr when there is none or the CPU lacks AVX-512 (fused_simd.cpp).
 ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute);
+// sin(a) into `result` and cos(a) into the third operand `c` (an output here), in one
+// SLEEF call; nullptr as above.
+ScalarBlockFn simd_sincos_fn(DType compute);
 
 }  // namespace theon::detail

@@ -14,8 +14,9 @@ namespace theon::detail {
 namespace {
 
 // Work (elements times the program's cost per element, in units of a simple op) below
-// which a kernel runs on the calling thread: waking a pool thread costs ~10-30 us.
-constexpr int64_t kParallelWork = int64_t{1} << 18;
+// which a kernel runs on the calling thread: waking a pool thread costs ~10-30 us, the
+// time of ~2^20 units (64k elements of exp(sin(x)), 350k of a three-op product).
+constexpr int64_t kParallelWork = int64_t{1} << 20;
 // Threads split the elements at multiples of this, so they never share a cache line.
 constexpr int64_t kSplitAlign = 64;
 
@@ -140,7 +141,7 @@ void FusedElemwise::plan() {
   for (int r = 0; r < n_regs; ++r) value_dtype.push_back(p.register_dtype(r));
   std::map<std::pair<int, DType>, int> converted;
   std::vector<Step> steps;
-  std::vector<Step> instr_steps;
+  std::vector<int> step_instr;  // per step: its instruction, or -1 for a conversion
   // Values' ids are known only once conversions are numbered, so "none" is patched below.
   constexpr int kNone = -1;
   cost_per_element_ = 0;
@@ -157,6 +158,7 @@ void FusedElemwise::plan() {
         if (fresh) {
           value_dtype.push_back(want);
           steps.push_back(Step{convert_fn(want, value_dtype[r]), {r, kNone, kNone}, it->second});
+          step_instr.push_back(-1);
           cost_per_element_ += 1;
         }
         v = it->second;
@@ -168,7 +170,30 @@ void FusedElemwise::plan() {
     THEON_ASSERT(step.fn) << "fused: " << scalar_op_info(instr.op).name << " has no loop for "
                           << dtype_name(instr.compute);
     steps.push_back(step);
+    step_instr.push_back(i);
     cost_per_element_ += is_transcendental(instr.op) ? 8 : 1;
+  }
+  // sin(v) and cos(v) (a forward value and its derivative): one SLEEF sincos call, at the
+  // first of the two steps.
+  for (size_t s1 = 0; s1 < steps.size(); ++s1) {
+    if (step_instr[s1] < 0) continue;
+    const auto& first = p.instrs[step_instr[s1]];
+    if (first.op != ScalarOpId::Sin && first.op != ScalarOpId::Cos) continue;
+    const ScalarBlockFn both = simd_sincos_fn(first.compute);
+    if (!both) continue;
+    const ScalarOpId other = first.op == ScalarOpId::Sin ? ScalarOpId::Cos : ScalarOpId::Sin;
+    for (size_t s2 = s1 + 1; s2 < steps.size(); ++s2) {
+      if (step_instr[s2] < 0 || steps[s2].args[0] != steps[s1].args[0]) continue;
+      const auto& second = p.instrs[step_instr[s2]];
+      if (second.op != other || second.compute != first.compute) continue;
+      const int sin_value = first.op == ScalarOpId::Sin ? steps[s1].dst : steps[s2].dst;
+      const int cos_value = first.op == ScalarOpId::Sin ? steps[s2].dst : steps[s1].dst;
+      steps[s1] = Step{both, {steps[s1].args[0], kNone, cos_value}, sin_value, cos_value};
+      steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(s2));
+      step_instr.erase(step_instr.begin() + static_cast<std::ptrdiff_t>(s2));
+      step_instr[s1] = -1;
+      break;
+    }
   }
   n_values_ = static_cast<int>(value_dtype.size());
   for (Step& s : steps)
@@ -198,8 +223,9 @@ void FusedElemwise::plan() {
   for (int v = 0; v < n_values_; ++v)
     if (pinned[v]) buffer_of_[v] = take();
   for (int s = 0; s < static_cast<int>(steps.size()); ++s) {
-    const int dst = steps[s].dst;
+    const int dst = steps[s].dst, dst2 = steps[s].dst2;
     if (!pinned[dst]) buffer_of_[dst] = take();
+    if (dst2 >= 0 && !pinned[dst2]) buffer_of_[dst2] = take();
     // Released after the step: a conversion must not write over what it is reading.
     for (int a : steps[s].args)
       if (a < n_values_ && !pinned[a] && last_use[a] == s && buffer_of_[a] >= 0) {

@@ -50,6 +50,14 @@ THEON_SLEEF_UNARY_DECL(erfcd8_u15avx512f, erfcf16_u15avx512f)
 #undef THEON_SLEEF_UNARY_DECL
 extern "C" __m512d Sleef_powd8_u10avx512f(__m512d, __m512d);
 extern "C" __m512 Sleef_powf16_u10avx512f(__m512, __m512);
+struct TheonSleefPairD {
+  __m512d x, y;
+};
+struct TheonSleefPairF {
+  __m512 x, y;
+};
+extern "C" TheonSleefPairD Sleef_sincosd8_u10avx512f(__m512d);
+extern "C" TheonSleefPairF Sleef_sincosf16_u10avx512f(__m512);
 extern "C" __m512d Sleef_atan2d8_u10avx512f(__m512d, __m512d);
 extern "C" __m512 Sleef_atan2f16_u10avx512f(__m512, __m512);
 
@@ -238,6 +246,30 @@ struct Softplus {
   }
 };
 
+// sin into r and cos into c (the block convention's third operand, here an output).
+template <class S>
+void sincos(int64_t n, const void* pa, const void*, const void* pc, void* pr) {
+  const auto* a = static_cast<const typename S::T*>(pa);
+  auto* s = static_cast<typename S::T*>(pr);
+  auto* c = static_cast<typename S::T*>(const_cast<void*>(pc));
+  auto both = [](typename S::V x) {
+    if constexpr (S::kWidth == 8) return Sleef_sincosd8_u10avx512f(x);
+    else return Sleef_sincosf16_u10avx512f(x);
+  };
+  int64_t j = 0;
+  for (; j + S::kWidth <= n; j += S::kWidth) {
+    const auto r = both(S::load(a + j));
+    S::store(s + j, r.x);
+    S::store(c + j, r.y);
+  }
+  if (j < n) {
+    const typename S::M m = S::tail(n - j);
+    const auto r = both(S::load(a + j, m));
+    S::store(s + j, r.x, m);
+    S::store(c + j, r.y, m);
+  }
+}
+
 template <class S>
 ScalarBlockFn vector_fn(ScalarOpId id) {
   switch (id) {
@@ -290,8 +322,9 @@ ScalarBlockFn vector_fn(ScalarOpId id) {
 #endif  // THEON_FUSED_AVX512
 
 namespace theon::detail {
+namespace {
 
-ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute) {
+bool simd_enabled() {
 #ifdef THEON_FUSED_AVX512
   static const bool enabled = [] {
     const char* env = std::getenv("THEON_FUSED_SIMD");
@@ -301,7 +334,28 @@ ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute) {
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }();
-  if (!enabled) return nullptr;
+  return enabled;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+ScalarBlockFn simd_sincos_fn(DType compute) {
+#ifdef THEON_FUSED_AVX512
+  if (!simd_enabled()) return nullptr;
+  if (compute == DType::Float64) return &sincos<F64>;
+  if (compute == DType::Float32) return &sincos<F32>;
+#else
+  (void)compute;
+#endif
+  return nullptr;
+}
+
+ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute) {
+#ifdef THEON_FUSED_AVX512
+  if (!simd_enabled()) return nullptr;
   if (compute == DType::Float64) return vector_fn<F64>(id);
   if (compute == DType::Float32) return vector_fn<F32>(id);
 #else

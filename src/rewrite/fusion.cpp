@@ -7,7 +7,8 @@
 // outside, or it would be recomputed for every row). A producer that is also read outside
 // the group becomes one more output of the kernel (the forward value next to its
 // gradient), provided no path leaves the group through it and comes back: contracting
-// the group must leave the graph acyclic. Groups of one node stay Elemwise.
+// the group must leave the graph acyclic. A group of one node stays Elemwise (already one
+// loop), unless it is a float transcendental: the fused loop has SIMD math and threads.
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,6 +23,23 @@ namespace {
 constexpr size_t kMaxGroupNodes = 128;
 // A reachability search that visits more nodes than this answers "reaches" (no fusion).
 constexpr size_t kMaxVisits = 20000;
+
+// exp, sigmoid, tanh, ... in float32/float64: faster as a fused loop even alone.
+bool worth_fusing_alone(const ApplyNode& node) {
+  const detail::Elemwise* e = elemwise_of(node);
+  if (!detail::simd_block_fn(e->scalar_op(), e->compute_dtype())) return false;
+  switch (e->scalar_op()) {
+    case detail::ScalarOpId::Add: case detail::ScalarOpId::Sub: case detail::ScalarOpId::Mul:
+    case detail::ScalarOpId::TrueDiv: case detail::ScalarOpId::Minimum: case detail::ScalarOpId::Maximum:
+    case detail::ScalarOpId::Neg: case detail::ScalarOpId::Abs: case detail::ScalarOpId::Reciprocal:
+    case detail::ScalarOpId::Sqr: case detail::ScalarOpId::Sqrt: case detail::ScalarOpId::Floor:
+    case detail::ScalarOpId::Ceil: case detail::ScalarOpId::Round: case detail::ScalarOpId::Trunc:
+    case detail::ScalarOpId::Clip:
+      return false;
+    default:
+      return true;
+  }
+}
 
 bool fusable(const ApplyNode& node) {
   const detail::Elemwise* e = elemwise_of(node);
@@ -40,7 +58,7 @@ class Grouper {
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       if (group_of_.count(*it) || !fusable(**it)) continue;
       std::vector<ApplyNode*> members = grow(*it);
-      if (members.size() < 2) continue;
+      if (members.size() < 2 && !worth_fusing_alone(*members[0])) continue;
       std::sort(members.begin(), members.end(),
                 [&](ApplyNode* a, ApplyNode* b) { return position_[a] < position_[b]; });
       for (ApplyNode* m : members) group_of_[m] = static_cast<int>(groups_.size());

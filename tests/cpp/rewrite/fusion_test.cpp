@@ -118,21 +118,30 @@ TEST(Fusion, ValueReadOutsideTheGroupIsAnExtraOutput) {
   expect_same(c, {random_array({5, 7})});
 }
 
-TEST(Fusion, LoneNodeStaysElemwise) {
+TEST(Fusion, LoneNodeStaysElemwiseUnlessItIsTranscendental) {
   auto x = T::dmatrix("x");
-  Compiled c = compile({x}, {T::exp(x)});
-  EXPECT_EQ(ops_of(c.fast), (std::map<std::string, int>{{"exp", 1}}));
+  Compiled product = compile({x}, {x * x});
+  EXPECT_EQ(ops_of(product.fast).size(), 1u);
+  EXPECT_EQ(n_fused(product.fast), 0);
+  // Alone, exp still gains the vector math and threads of the fused loop.
+  Compiled e = compile({x}, {T::exp(x)});
+  EXPECT_EQ(ops_of(e.fast), (std::map<std::string, int>{{"fused", 1}}));
+  expect_same(e, {random_array({300, 301})});
 }
 
 TEST(Fusion, BroadcastPatternBoundsAGroup) {
-  // exp(b) is a row: fused into the matrix loop it would be recomputed for every row.
+  // exp(b) is a row: fused into the matrix loop it would be recomputed for every row, so
+  // it gets a loop of its own (alone, for its vector math).
   auto x = T::dmatrix("x");
   auto b = T::drow("b");
   Compiled c = compile({x, b}, {T::tanh(x + T::exp(b))});
-  const detail::FusedElemwise* fused = only_fused(c.fast);
-  ASSERT_NE(fused, nullptr);
-  EXPECT_EQ(ops_of(c.fast)["exp"], 1);
-  EXPECT_EQ(fused->program().instrs.size(), 2u) << fused->props();
+  EXPECT_EQ(n_fused(c.fast), 2) << pp(c.fast);
+  EXPECT_EQ(n_elemwise(c.fast), 0) << pp(c.fast);
+  for (const ApplyNode* node : c.fast.fgraph().toposort()) {
+    auto* fused = dynamic_cast<const detail::FusedElemwise*>(&node->op());
+    ASSERT_NE(fused, nullptr);
+    EXPECT_EQ(fused->program().instrs.size(), node->output(0).broadcastable()[0] ? 1u : 2u) << fused->props();
+  }
   expect_same(c, {random_array({6, 5}), random_array({1, 5}, f64, -1, 1, 3)});
   EXPECT_TRUE(throws_with<ShapeError>(
       [&] { c.fast(random_array({6, 5}), random_array({1, 4})); }, {"add", "fusion_test.cpp"}));
