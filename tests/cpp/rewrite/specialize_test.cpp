@@ -85,8 +85,10 @@ TEST_P(Specialize, StructureAndValues) {
     if (kind == Inputs::Special && c.differs_at_infinity) continue;
     EXPECT_TRUE(agrees_with_none(f, g.inputs, g.output, make_inputs(g.inputs, kind), c.exact))
         << "inputs " << static_cast<int>(kind) << "\n" << pp(f);
+    // FAST_RUN fuses the result into a loop with SLEEF's vector math (1 ulp), so only the
+    // specialize phase itself is held to bit-exactness.
     Function full = function(g.inputs, g.output, {}, mode("FAST_RUN"));
-    EXPECT_TRUE(agrees_with_none(full, g.inputs, g.output, make_inputs(g.inputs, kind), c.exact))
+    EXPECT_TRUE(agrees_with_none(full, g.inputs, g.output, make_inputs(g.inputs, kind), false))
         << "FAST_RUN, inputs " << static_cast<int>(kind) << "\n" << pp(full);
   }
 }
