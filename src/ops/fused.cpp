@@ -38,11 +38,11 @@ std::string op_text(const FusedProgram::Instr& instr, std::span<const std::strin
   return s;
 }
 
-// The outputs as expressions; a register read more than once is named (t3) and defined
-// first, so the text grows linearly with the program. An instruction that computes in
+// The outputs as expressions of `inputs` (i0, i1, ... when empty); a register read more
+// than once is named (t3) and defined first, so the text grows linearly with the program. An instruction that computes in
 // another dtype than its operands' says so ([float32]); with the input dtypes that
 // makes the text determine the program, which merge relies on.
-std::string program_text(const FusedProgram& p) {
+std::string program_text(const FusedProgram& p, std::span<const std::string> inputs = {}) {
   const int n_in = p.n_inputs();
   const int n_regs = n_in + static_cast<int>(p.instrs.size());
   std::vector<int> uses(n_regs, 0);
@@ -50,7 +50,8 @@ std::string program_text(const FusedProgram& p) {
     for (int a : instr.args) ++uses[a];
   for (int r : p.outputs) ++uses[r];
   std::vector<std::string> text(n_regs);
-  for (int r = 0; r < n_in; ++r) text[r] = std::string("i").append(std::to_string(r));
+  for (int r = 0; r < n_in; ++r)
+    text[r] = inputs.empty() ? std::string("i").append(std::to_string(r)) : inputs[r];
   std::string defs;
   for (int i = 0; i < static_cast<int>(p.instrs.size()); ++i) {
     const auto& instr = p.instrs[i];
@@ -119,8 +120,10 @@ std::vector<TensorType> FusedElemwise::make_types(std::span<const Var> inputs) c
   return types;
 }
 
+// The kernel's expression over the printed arguments: pp of a fused graph reads like
+// the expression it computes, fused{(3.0 * sqr(x))}.
 std::string FusedElemwise::print(std::span<const std::string> args) const {
-  return std::string("fused{").append(text_).append("}(").append(join(args, ", ")).append(")");
+  return std::string("fused{").append(program_text(program_, args)).append("}");
 }
 
 Vars fused_elemwise(FusedProgram program, std::vector<Loc> instr_locs, Vars inputs, const Loc& loc) {

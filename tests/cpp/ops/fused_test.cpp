@@ -151,7 +151,7 @@ TEST(FusedElemwise, PrintsItsProgram) {
   auto x = T::dvector("x");
   FusedProgram p = chain(f64, false);
   Vars out = detail::fused_elemwise(p, locs(p), {x}, Loc::current());
-  EXPECT_EQ(pp(out[0]), "fused{exp(sin(sqr(i0)))}(x)");
+  EXPECT_EQ(pp(out[0]), "fused{exp(sin(sqr(x)))}");
   // A register read twice is named once.
   FusedProgram q = chain(f64, false);
   q.outputs = {1, 3};

@@ -252,6 +252,9 @@ TEST(CanonicalizeGradient, CubeGradientIsReadable) {
   Function f = function({x}, g, {}, options);
   EXPECT_EQ(pp(f.fgraph().outputs()[0]), "(3.0 * sqr(x))") << pp(f);
   EXPECT_TRUE(allclose(f(2.0), array(12.0)));
+  // With every rewrite the kernel is one fused loop, printed as the expression it computes.
+  Function fast = function({x}, g);
+  EXPECT_EQ(pp(fast.fgraph().outputs()[0]), "fused{(3.0 * sqr(x))}") << debugprint(fast);
 }
 
 // The phase settles: a graph that is already canonical is not rewritten again.
