@@ -23,59 +23,95 @@ std::string join(std::span<const std::string> args, const std::string& separator
   return s;
 }
 
-std::string op_text(const FusedProgram::Instr& instr, std::span<const std::string> args) {
-  const ScalarOpInfo& info = scalar_op_info(instr.op);
-  std::string s;
-  if (instr.op == ScalarOpId::Identity) {
-    s.append("cast{").append(dtype_name(instr.out)).append("}(").append(args[0]).append(")");
-  } else if (!info.is_infix()) {
-    s.append(info.print).append("(").append(join(args, ", ")).append(")");
-  } else if (args.size() == 1) {
-    s.append(info.print).append(args[0]);
-  } else {
-    s.append("(").append(join(args, std::string(" ").append(info.print).append(" "))).append(")");
+// Prints a program's outputs as expressions, appending to one string: nested
+// expressions are written in place rather than built and copied level by level, so the
+// text costs time linear in its length (an n-ary sum folds into a chain of n steps).
+class ProgramPrinter {
+ public:
+  ProgramPrinter(const FusedProgram& p, std::span<const std::string> inputs) : p_(p), inputs_(inputs) {
+    uses_.assign(p.n_inputs() + p.instrs.size(), 0);
+    for (const auto& instr : p.instrs)
+      for (int a : instr.args) ++uses_[a];
+    for (int r : p.outputs) ++uses_[r];
   }
-  return s;
-}
 
-// The outputs as expressions of `inputs` (i0, i1, ... when empty); a register read more
-// than once is named (t3) and defined first, so the text grows linearly with the program. An instruction that computes in
-// another dtype than its operands' says so ([float32]); with the input dtypes that
-// makes the text determine the program, which merge relies on.
-std::string program_text(const FusedProgram& p, std::span<const std::string> inputs = {}) {
-  const int n_in = p.n_inputs();
-  const int n_regs = n_in + static_cast<int>(p.instrs.size());
-  std::vector<int> uses(n_regs, 0);
-  for (const auto& instr : p.instrs)
-    for (int a : instr.args) ++uses[a];
-  for (int r : p.outputs) ++uses[r];
-  std::vector<std::string> text(n_regs);
-  for (int r = 0; r < n_in; ++r)
-    text[r] = inputs.empty() ? std::string("i").append(std::to_string(r)) : inputs[r];
-  std::string defs;
-  for (int i = 0; i < static_cast<int>(p.instrs.size()); ++i) {
-    const auto& instr = p.instrs[i];
-    std::vector<std::string> args;
-    bool annotate = false;
-    for (size_t k = 0; k < instr.args.size(); ++k) {
-      args.push_back(text[instr.args[k]]);
-      if (reads_arg(instr.op, static_cast<int>(k)) && instr.op != ScalarOpId::Identity &&
-          p.register_dtype(instr.args[k]) != instr.compute)
-        annotate = true;
+  // A register read more than once is named (t3) and defined first. An instruction that
+  // computes in another dtype than its operands' says so ([float32]); with the input
+  // dtypes that makes the text determine the program, which merge relies on.
+  std::string text() {
+    for (int i = 0; i < static_cast<int>(p_.instrs.size()); ++i) {
+      const int r = p_.n_inputs() + i;
+      if (uses_[r] < 2) continue;
+      name(r);
+      out_.append(" = ");
+      instr(i);
+      out_.append("; ");
     }
-    std::string s = op_text(instr, args);
-    if (annotate) s.append("[").append(dtype_name(instr.compute)).append("]");
-    const int r = n_in + i;
-    if (uses[r] > 1) {
-      text[r] = std::string("t").append(std::to_string(r));
-      defs.append(text[r]).append(" = ").append(s).append("; ");
+    for (size_t k = 0; k < p_.outputs.size(); ++k) {
+      if (k) out_.append(", ");
+      value(p_.outputs[k]);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  void name(int r) {
+    if (r < p_.n_inputs()) {
+      if (inputs_.empty()) out_.append("i").append(std::to_string(r));
+      else out_.append(inputs_[r]);
     } else {
-      text[r] = std::move(s);
+      out_.append("t").append(std::to_string(r));
     }
   }
-  std::vector<std::string> outs;
-  for (int r : p.outputs) outs.push_back(text[r]);
-  return defs.append(join(outs, ", "));
+
+  void value(int r) {
+    if (r < p_.n_inputs() || uses_[r] > 1) name(r);
+    else instr(r - p_.n_inputs());
+  }
+
+  void args(const FusedProgram::Instr& in, const char* separator) {
+    for (size_t k = 0; k < in.args.size(); ++k) {
+      if (k) out_.append(separator);
+      value(in.args[k]);
+    }
+  }
+
+  void instr(int i) {
+    const auto& in = p_.instrs[i];
+    const ScalarOpInfo& info = scalar_op_info(in.op);
+    if (in.op == ScalarOpId::Identity) {
+      out_.append("cast{").append(dtype_name(in.out)).append("}(");
+      value(in.args[0]);
+      out_.append(")");
+    } else if (!info.is_infix()) {
+      out_.append(info.print).append("(");
+      args(in, ", ");
+      out_.append(")");
+    } else if (in.args.size() == 1) {
+      out_.append(info.print);
+      value(in.args[0]);
+    } else {
+      const std::string separator = std::string(" ").append(info.print).append(" ");
+      out_.append("(");
+      args(in, separator.c_str());
+      out_.append(")");
+    }
+    bool annotate = false;
+    for (size_t k = 0; k < in.args.size(); ++k)
+      annotate = annotate || (reads_arg(in.op, static_cast<int>(k)) && in.op != ScalarOpId::Identity &&
+                              p_.register_dtype(in.args[k]) != in.compute);
+    if (annotate) out_.append("[").append(dtype_name(in.compute)).append("]");
+  }
+
+  const FusedProgram& p_;
+  std::span<const std::string> inputs_;
+  std::vector<int> uses_;
+  std::string out_;
+};
+
+// The outputs as expressions of `inputs` (i0, i1, ... when empty).
+std::string program_text(const FusedProgram& p, std::span<const std::string> inputs = {}) {
+  return ProgramPrinter(p, inputs).text();
 }
 
 }  // namespace
