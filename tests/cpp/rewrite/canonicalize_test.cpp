@@ -12,11 +12,6 @@ using namespace theon::testing;
 
 namespace {
 
-struct Graph {
-  Vars inputs;
-  Var output;
-};
-
 struct Case {
   std::string name;
   std::function<Graph()> build;

@@ -15,6 +15,12 @@
 
 namespace theon::testing {
 
+// A test graph: its inputs and the output compiled from them.
+struct Graph {
+  Vars inputs;
+  Var output;
+};
+
 // Only the named phases (plus merge and constant folding), so that later passes
 // (fusion, inplace) do not hide the structure a test looks at.
 inline FunctionOptions phases(const std::string& including) {
