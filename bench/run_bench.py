@@ -320,6 +320,9 @@ def main():
                    help="the commit being measured, when the source tree has no .git")
     p.add_argument("--raw", default=None, help="also write every record as JSON lines here")
     args = p.parse_args()
+    # Runners start in other directories: a relative build path (scripts/bench.sh's
+    # default "build") must not depend on the working directory.
+    args.build = os.path.abspath(args.build)
 
     import results_md  # noqa: E402  (next to this file)
 

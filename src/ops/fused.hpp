@@ -80,6 +80,7 @@ class FusedElemwise final : public Op {
 
   // The plan: values are the program's registers, then converted copies of registers.
   std::vector<Step> steps_;
+  bool vectorized_ = true;  // every step has a SIMD loop (then native code is not asked for)
   int n_values_ = 0;
   int n_buffers_ = 0;
   size_t buffer_bytes_ = 0;        // per register buffer: kFusedBlock of the widest dtype

@@ -190,10 +190,11 @@ TEST_F(CgenTest, KeepSourceLeavesTheGeneratedCppInTheCache) {
   EXPECT_EQ(sources, 1);
 }
 
-// The fused op asks for native code at its first run and uses it once it is ready.
+// The fused op asks for native code at its first run and uses it once it is ready. (Only
+// programs with a step the interpreter has no SIMD loop for: here %.)
 TEST_F(CgenTest, FusedOpSwitchesToNativeCodeWhenReady) {
   Var x = tensor::dvector("x");
-  Function f = function({x}, {tensor::exp(tensor::sin(x * x)) * 2});
+  Function f = function({x}, {tensor::exp(tensor::sin(x * x)) * 2 + x % 1.5});
   const detail::FusedElemwise* fused = nullptr;
   for (const ApplyNode* node : f.fgraph().toposort())
     if (auto* op = dynamic_cast<const detail::FusedElemwise*>(&node->op())) fused = op;
@@ -205,6 +206,16 @@ TEST_F(CgenTest, FusedOpSwitchesToNativeCodeWhenReady) {
   const auto kernel = detail::request_native_kernel(fused->program());  // the op's, shared
   ASSERT_NE(kernel->fn(), nullptr);
   EXPECT_ALLCLOSE(f(a)[0], interpreted, 1e-14, 0);
+}
+
+// A program the interpreter runs wholly with SIMD loops stays interpreted: it was faster
+// than the generated loop (docs/cache.md).
+TEST_F(CgenTest, FullyVectorizedProgramsStayInterpreted) {
+  Var x = tensor::dvector("x");
+  Function f = function({x}, {tensor::exp(tensor::sin(x * x)) * 2});
+  f(random_array({1001}, DType::Float64, -2, 2, 4));
+  detail::cgen::wait_for_native_kernels();
+  EXPECT_EQ(detail::cgen::native_stats().requested, 0);
 }
 
 }  // namespace
