@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rewrite/rewrite_util.hpp"
+
 namespace theon::rewrite {
 
 std::string track_key(const Op& op) {
@@ -71,33 +73,12 @@ std::optional<Match> Pattern::match(const Var& v) const {
   return m;
 }
 
-namespace {
-
-// Whether every element of a constant equals `value`.
-bool constant_equals(const Var& v, double value) {
-  if (!v.is_constant()) return false;
-  const NDArray& a = v.constant_value();
-  if (a.size() == 0) return false;
-  bool all = true;
-  visit_dtype(a.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    NDArray c = a.is_contiguous() ? a : a.copy();
-    const T* p = c.template data<T>();
-    for (int64_t i = 0; i < c.size() && all; ++i) {
-      if constexpr (is_complex(dtype_of_t<T>::value)) all = p[i] == T(value);
-      else all = static_cast<double>(p[i]) == value;
-    }
-  });
-  return all;
-}
-
-}  // namespace
 
 bool Pattern::match_into(const Var& v, Match& m) const {
   if (pred_ && !(*pred_)(v)) return false;
   switch (kind_) {
     case Kind::Any: return m.bind(capture_, v);
-    case Kind::Literal: return constant_equals(v, literal_);
+    case Kind::Literal: return uniform_constant(v) == literal_;
     case Kind::Op: break;
   }
   const ApplyNode* node = v.owner();
