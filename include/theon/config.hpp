@@ -29,6 +29,11 @@ struct Config {
   std::string cxx = "c++";
   // Keep each generated kernel's C++ source next to its module in the cache (<key>.cpp).
   bool cgen_keep_source = false;
+  // Small functions (every array up to a few thousand elements, every op with a code
+  // emitter) also become one generated C++ function for the whole graph, specialized to
+  // the shapes of their third call; the interpreter serves until it is compiled and
+  // whenever a call's shapes differ (docs/cache.md).
+  bool cgen_graph = true;
 };
 
 // The process-wide configuration (THEON_FLAGS is parsed on first use; an unknown flag

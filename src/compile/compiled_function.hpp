@@ -12,6 +12,7 @@ namespace theon::detail {
 
 class VM;
 class RewriteChecker;
+class GraphKernel;
 
 class CompiledFunction {
  public:
@@ -40,6 +41,7 @@ class CompiledFunction {
   std::unique_ptr<FunctionGraph> fgraph_;
   std::unique_ptr<VM> vm_;
   std::unique_ptr<RewriteChecker> checker_;  // CHECK mode only
+  std::unique_ptr<GraphKernel> graph_kernel_;  // small graphs as one native function
   std::vector<Var> user_inputs_;
   std::vector<int> input_slots_;
   std::vector<TensorType> input_types_;

@@ -7,6 +7,7 @@
 
 #include "backend/vm/vm.hpp"
 #include "compile/check_mode.hpp"
+#include "compile/graph_kernel.hpp"
 #include "compile/compiled_function.hpp"
 #include "ops/op_util.hpp"
 #include "rewrite/pipeline.hpp"
@@ -164,6 +165,7 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   n_outputs_ = outputs.size();
   for (size_t i = 0; i < updates.size(); ++i)
     update_targets_.push_back(updates[i].var.shared_storage());
+  if (!checker_) graph_kernel_ = GraphKernel::create(*fgraph_, *vm_, wanted_);
 }
 
 CompiledFunction::~CompiledFunction() = default;
@@ -207,7 +209,10 @@ std::string CompiledFunction::argument_name(size_t i) const {
 void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& outputs) {
   try {
     bind_arguments(args);
-    vm_->run(wanted_);
+    if (!graph_kernel_ || !graph_kernel_->try_run(*vm_)) {
+      vm_->run(wanted_);
+      if (graph_kernel_) graph_kernel_->observe(*vm_);
+    }
     if (checker_) run_check();
   } catch (...) {
     vm_->release_borrowed();

@@ -52,6 +52,8 @@ void apply_flags(Config& cfg, const std::string& flags) {
       cfg.cxx = value;
     } else if (key == "cgen_keep_source") {
       cfg.cgen_keep_source = parse_bool(key, value);
+    } else if (key == "cgen_graph") {
+      cfg.cgen_graph = parse_bool(key, value);
     } else {
       THEON_FAIL(ValueError) << "THEON_FLAGS: unknown flag '" << key << "'";
     }

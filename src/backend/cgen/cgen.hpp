@@ -13,6 +13,8 @@ namespace theon::detail::cgen {
 
 // The symbol every generated module exports, a FusedRowFn.
 inline constexpr const char* kEntrySymbol = "theon_fused";
+// The symbol of a whole-graph module, a GraphFn.
+inline constexpr const char* kGraphSymbol = "theon_graph";
 
 // Whether the emitter handles `program` (every register real or bool: complex programs
 // stay interpreted).

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backend/cgen/cgen.hpp"
+#include "backend/cgen/emit_util.hpp"
 #include "theon/error.hpp"
 
 namespace theon::detail {
@@ -33,6 +34,8 @@ OpText op_text(ScalarOpId id) {
   return {};
 }
 
+}  // namespace
+
 const char* c_type(DType d) {
   switch (d) {
     case DType::Bool: return "bool";
@@ -50,13 +53,14 @@ const char* c_type(DType d) {
   return "";
 }
 
-// prefix + number, appended (GCC 12 warns falsely about "r" + std::to_string(r)).
 std::string tag(const char* prefix, long number) {
   std::string s(prefix);
   s.append(std::to_string(number));
   return s;
 }
 std::string reg(int r) { return tag("r", r); }
+
+namespace {
 
 // Register r read as `want` (the interpreter's convert_element: static_cast, which for
 // bool is `!= 0`).
@@ -72,7 +76,8 @@ std::string call(ScalarOpId id, DType first, DType compute, const std::string& a
          b + ", " + c + ")";
 }
 
-// The value of one instruction, converted to its register's dtype.
+}  // namespace
+
 std::string instr_value(const FusedProgram& p, const FusedProgram::Instr& in) {
   const ScalarOpInfo& info = scalar_op_info(in.op);
   const DType c = in.compute;
@@ -103,22 +108,7 @@ std::string instr_value(const FusedProgram& p, const FusedProgram::Instr& in) {
   return "static_cast<" + out + ">(" + value + ")";
 }
 
-// One element: loads, the instructions, stores. `load(k)` and `store(j)` give the
-// address expressions of input k and output j.
-template <class Load, class Store>
-void emit_element(std::ostream& os, const FusedProgram& p, const char* indent, Load load,
-                  Store store) {
-  for (int k = 0; k < p.n_inputs(); ++k)
-    os << indent << "const " << c_type(p.input_dtypes[k]) << " " << reg(k) << " = " << load(k)
-       << ";\n";
-  for (size_t i = 0; i < p.instrs.size(); ++i) {
-    const int r = p.n_inputs() + static_cast<int>(i);
-    os << indent << "const " << c_type(p.instrs[i].out) << " " << reg(r) << " = "
-       << instr_value(p, p.instrs[i]) << ";\n";
-  }
-  for (size_t j = 0; j < p.outputs.size(); ++j)
-    os << indent << store(j) << " = " << reg(p.outputs[j]) << ";\n";
-}
+namespace {
 
 void emit_comment(std::ostream& os, const FusedProgram& p) {
   os << "// inputs:";
@@ -137,6 +127,14 @@ void emit_comment(std::ostream& os, const FusedProgram& p) {
 
 }  // namespace
 
+void emit_op_templates(std::ostream& os, const std::set<ScalarOpId>& used) {
+  for (ScalarOpId id : used) {
+    const OpText t = op_text(id);
+    os << "template <class A, class T>\nstatic inline __attribute__((always_inline)) auto op_"
+       << t.name << "(A a, T b, T c) { return " << t.math << "; }\n";
+  }
+}
+
 bool can_emit(const FusedProgram& program) {
   for (int r = 0; r < program.n_inputs() + static_cast<int>(program.instrs.size()); ++r)
     if (is_complex(program.register_dtype(r))) return false;
@@ -152,11 +150,7 @@ std::string emit_kernel(const FusedProgram& p) {
   os << "typedef signed char theon_i8;\ntypedef unsigned char theon_u8;\n";
   std::set<ScalarOpId> used;
   for (const auto& in : p.instrs) used.insert(in.op);
-  for (ScalarOpId id : used) {
-    const OpText t = op_text(id);
-    os << "template <class A, class T>\nstatic inline __attribute__((always_inline)) auto op_"
-       << t.name << "(A a, T b, T c) { return " << t.math << "; }\n";
-  }
+  emit_op_templates(os, used);
 
   const int n_in = p.n_inputs();
   const int n_out = static_cast<int>(p.outputs.size());

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -29,8 +30,9 @@ namespace {
 constexpr int kMaxWorkers = 2;
 
 struct Job {
-  std::string kernel;  // emit_kernel's text, the registry key
-  std::shared_ptr<NativeKernel> target;
+  std::string kernel;  // the emitter's text (without the prelude)
+  const char* symbol;  // the function the module exports
+  std::function<void(void*)> deliver;  // hands the loaded symbol to its kernel
   std::string cxx;
   std::string dir;
   bool keep_source = false;
@@ -68,15 +70,28 @@ class Service {
   }
 
   std::shared_ptr<const NativeKernel> request(const FusedProgram& program) {
+    if (config().cxx.empty() || !can_emit(program)) return nullptr;
+    return request_symbol<NativeKernel, FusedRowFn>(emit_kernel(program), kEntrySymbol);
+  }
+
+  std::shared_ptr<const NativeGraph> request_graph(std::string kernel) {
+    if (config().cxx.empty()) return nullptr;
+    return request_symbol<NativeGraph, GraphFn>(std::move(kernel), kGraphSymbol);
+  }
+
+  // The kernel for `kernel`'s text, shared by identical requests; queued for a worker.
+  template <class Target, class Fn>
+  std::shared_ptr<const Target> request_symbol(std::string kernel, const char* symbol) {
     const Config& cfg = config();
-    if (cfg.cxx.empty() || !can_emit(program)) return nullptr;
-    std::string kernel = emit_kernel(program);
     std::lock_guard lock(mu_);
-    if (auto it = kernels_.find(kernel); it != kernels_.end()) return it->second;
-    auto target = std::make_shared<NativeKernel>();
+    if (auto it = kernels_.find(kernel); it != kernels_.end())
+      return std::static_pointer_cast<const Target>(it->second);
+    auto target = std::make_shared<Target>();
     kernels_.emplace(kernel, target);
     ++stats_.requested;
-    queue_.push_back({std::move(kernel), target, cfg.cxx, theon::cache_dir(), cfg.cgen_keep_source});
+    auto deliver = [target](void* f) { target->set(reinterpret_cast<Fn>(f)); };
+    queue_.push_back({std::move(kernel), symbol, deliver, cfg.cxx, theon::cache_dir(),
+                      cfg.cgen_keep_source});
     if (workers_ < kMaxWorkers && static_cast<int>(queue_.size()) + busy_ > workers_) {
       ++workers_;
       std::thread([this] { work(); }).detach();
@@ -134,20 +149,20 @@ class Service {
     std::string why;
     const std::optional<Toolchain> toolchain = toolchain_for(job.cxx, &why);
     if (!toolchain) {
-      fail("compiler", why + "; fused kernels run in the interpreter");
+      fail("compiler", why + "; generated kernels run in the interpreter");
       return;
     }
     const std::optional<std::string> dir = open_cache_dir(job.dir, &why);
     if (!dir) {
       fail("cache", "not using the compile cache: " + why +
-                        "; fused kernels run in the interpreter");
+                        "; generated kernels run in the interpreter");
       return;
     }
     const std::string source = emit_source(job.kernel);
     const std::string key = hash_hex(source + "\n" + toolchain->identity());
     const auto start = Clock::now();
     const CacheResult result = load_or_build(
-        *dir, key, source, kEntrySymbol,
+        *dir, key, source, job.symbol,
         [&](const std::string& src, const std::string& object) {
           return compile_shared_object(*toolchain, src, object);
         },
@@ -156,14 +171,14 @@ class Service {
     if (!result.symbol) {
       if (result.refused)
         fail("cache", "refusing to load native code: " + result.error +
-                          "; fused kernels run in the interpreter");
+                          "; generated kernels run in the interpreter");
       else
-        fail("compile", "compiling a fused kernel failed (" + result.error +
+        fail("compile", "compiling a generated kernel failed (" + result.error +
                             "); the interpreter runs it. THEON_FLAGS=cgen_keep_source=1 keeps "
                             "the source in " + *dir);
       return;
     }
-    job.target->set(reinterpret_cast<FusedRowFn>(result.symbol));
+    job.deliver(result.symbol);
     std::lock_guard lock(mu_);
     (result.compiled ? stats_.compiled : stats_.loaded)++;
     (result.compiled ? stats_.compile_ms : stats_.load_ms) += ms;
@@ -191,7 +206,8 @@ class Service {
   std::deque<Job> queue_;
   int busy_ = 0;
   int workers_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<NativeKernel>> kernels_;
+  // Keyed by the kernel's text; NativeKernel or NativeGraph.
+  std::unordered_map<std::string, std::shared_ptr<void>> kernels_;
   std::set<std::string> warned_;
   NativeStats stats_;
 
@@ -211,6 +227,10 @@ void reset_native_kernels_for_testing() { Service::get().reset(); }
 
 std::shared_ptr<const NativeKernel> request_native_kernel(const FusedProgram& program) {
   return cgen::Service::get().request(program);
+}
+
+std::shared_ptr<const NativeGraph> request_native_graph(std::string kernel) {
+  return cgen::Service::get().request_graph(std::move(kernel));
 }
 
 }  // namespace theon::detail

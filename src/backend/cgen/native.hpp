@@ -28,9 +28,27 @@ class NativeKernel {
   std::atomic<FusedRowFn> fn_{nullptr};
 };
 
+// A whole function graph as one native function (backend/cgen/graph_emitter.hpp):
+// `slots[i]` is the data of the graph's buffer i, read or written in place.
+using GraphFn = void (*)(void* const* slots);
+
+// A native graph function that may still be compiling; fn() as NativeKernel's.
+class NativeGraph {
+ public:
+  GraphFn fn() const { return fn_.load(std::memory_order_acquire); }
+  void set(GraphFn f) { fn_.store(f, std::memory_order_release); }
+
+ private:
+  std::atomic<GraphFn> fn_{nullptr};
+};
+
 // Starts producing native code for `program` (from the disk cache, or by compiling in
 // a background thread) and returns at once. Identical programs share one kernel.
 // Returns nullptr when native code is disabled (config().cxx empty).
 std::shared_ptr<const NativeKernel> request_native_kernel(const FusedProgram& program);
+
+// The same for a whole graph: `kernel` is graph_emitter's text. nullptr when native code
+// is disabled.
+std::shared_ptr<const NativeGraph> request_native_graph(std::string kernel);
 
 }  // namespace theon::detail

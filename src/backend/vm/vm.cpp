@@ -110,8 +110,21 @@ void VM::run_lazy(std::span<const int> wanted) {
   }
 }
 
+std::vector<VM::NodeSlots> VM::schedule() const {
+  auto index = [&](const NDArray* p) { return static_cast<int>(p - storage_.data()); };
+  std::vector<NodeSlots> steps;
+  for (const Instr& instr : program_) {
+    NodeSlots step{instr.node, {}, {}};
+    for (uint32_t k = instr.in_begin; k < instr.in_end; ++k) step.in.push_back(index(in_ptrs_[k]));
+    for (uint32_t k = instr.out_begin; k < instr.out_end; ++k) step.out.push_back(index(out_ptrs_[k]));
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
 void VM::release_borrowed() {
-  for (int s : borrowed_slots_) storage_[s] = NDArray();
+  for (int s : borrowed_slots_)
+    if (storage_[s].defined()) storage_[s] = NDArray();
 }
 
 }  // namespace theon::detail

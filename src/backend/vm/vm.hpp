@@ -30,6 +30,16 @@ class VM {
   // Drops references to inputs and views, so that buffers can be reused next call.
   void release_borrowed();
 
+  int n_slots() const { return static_cast<int>(storage_.size()); }
+  bool is_lazy() const { return lazy_; }
+  // The program in run order, each node with its input and output slots (for the
+  // whole-graph code generator).
+  struct NodeSlots {
+    const ApplyNode* node;
+    std::vector<int> in, out;
+  };
+  std::vector<NodeSlots> schedule() const;
+
  private:
   struct Instr {
     const ApplyNode* node;
