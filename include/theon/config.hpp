@@ -29,6 +29,13 @@ struct Config {
   std::string cxx = "c++";
   // Keep each generated kernel's C++ source next to its module in the cache (<key>.cpp).
   bool cgen_keep_source = false;
+  // Which OpenBLAS kernels to use, applied once while libtheon loads (so only the
+  // THEON_FLAGS value counts): "auto" selects OpenBLAS's AVX-512 (SkylakeX) kernels when
+  // it picked AVX2-or-older ones on a CPU with AVX-512 and OPENBLAS_CORETYPE is unset;
+  // "keep" leaves OpenBLAS as it loaded; a core name ("SkylakeX", "Haswell") selects that
+  // core, over OPENBLAS_CORETYPE too. Process-wide: NumPy shares the same OpenBLAS
+  // (docs/blas.md).
+  std::string blas_coretype = "auto";
   // Small functions (every array up to a few thousand elements, every op with a code
   // emitter) also become one generated C++ function for the whole graph, specialized to
   // the shapes of their third call; the interpreter serves until it is compiled and

@@ -52,6 +52,10 @@ void apply_flags(Config& cfg, const std::string& flags) {
       cfg.cxx = value;
     } else if (key == "cgen_keep_source") {
       cfg.cgen_keep_source = parse_bool(key, value);
+    } else if (key == "blas_coretype") {
+      THEON_CHECK_USER(!value.empty(), ValueError)
+          << "THEON_FLAGS: blas_coretype must be auto, keep or an OpenBLAS core name";
+      cfg.blas_coretype = value;
     } else if (key == "cgen_graph") {
       cfg.cgen_graph = parse_bool(key, value);
     } else {
