@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ops/dimshuffle.hpp"
+#include "ops/nnet/softmax_kernel.hpp"
 #include "ops/op_util.hpp"
 #include "theon/tensor.hpp"
 
@@ -60,16 +61,17 @@ class LogSumExp final : public Op {
     visit_dtype(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (std::is_floating_point_v<T>) {
-        for (int64_t i = 0; i < outer; ++i) {
-          const T* row = rows.data<T>() + i * inner;
-          double m = -INFINITY;
-          for (int64_t j = 0; j < inner && !std::isnan(m); ++j)
-            if (row[j] > m || std::isnan(row[j])) m = row[j];
-          if (std::isinf(m)) m = 0;  // inf - inf would be NaN; the plain sum is right here
-          double total = 0;
-          for (int64_t j = 0; j < inner; ++j) total += std::exp(static_cast<double>(row[j]) - m);
-          o.data<T>()[i] = static_cast<T>(m + std::log(total));
-        }
+        const T* x0 = rows.data<T>();
+        T* o0 = o.data<T>();
+        softmax_rows::for_row_chunks(outer, inner, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) {
+            const T* row = x0 + i * inner;
+            T m = softmax_rows::max(row, inner);
+            if (std::isinf(m)) m = 0;  // inf - inf would be NaN; the plain sum is right here
+            const double total = softmax_rows::exp_sum<T>(row, m, nullptr, inner);
+            o0[i] = static_cast<T>(static_cast<double>(m) + std::log(total));
+          }
+        });
       } else {
         THEON_ASSERT(false) << name() << " on " << dtype_name(x.dtype());
       }

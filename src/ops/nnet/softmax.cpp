@@ -1,9 +1,9 @@
 #include "ops/nnet/softmax.hpp"
 
-#include <cmath>
-#include <limits>
+#include <vector>
 
 #include "core/strided.hpp"
+#include "ops/nnet/softmax_kernel.hpp"
 #include "ops/op_util.hpp"
 #include "theon/nnet.hpp"
 #include "theon/reduce.hpp"
@@ -28,44 +28,37 @@ void Softmax::perform(const ApplyNode&, std::span<const NDArray* const> in,
     if (d != axis_) perm.push_back(d);
   perm.push_back(axis_);
   const NDArray xt = x.transpose(perm), ot = o.transpose(perm);
+  // Threads take ranges of the longest outer dimension.
+  int split = -1;
+  for (int d = 0; d + 1 < input_ndim_; ++d)
+    if (split < 0 || xt.shape(d) > xt.shape(split)) split = d;
+  const int64_t extent = split < 0 ? 1 : xt.shape(split);
+  const int64_t per_index = extent == 0 ? 0 : xt.size() / extent;
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_floating_point_v<T>) {
       const int64_t xs = xt.strides().back(), os = ot.strides().back();
-      const T* x0 = xt.data<T>();
-      T* o0 = ot.data<T>();
-      for_each_row<2>(xt.shape(), {xt.strides().data(), ot.strides().data()},
-                      [&](const std::array<int64_t, 2>& off, int64_t n) {
-                        const T* px = x0 + off[0];
-                        T* po = o0 + off[1];
-                        // exp(x - max) <= 1 never overflows and the largest term is 1, so
-                        // the sum is in [1, n]. A slice of -inf only keeps max 0 (-> NaN
-                        // as NumPy's 0/0); NaN propagates through the max.
-                        T m = -std::numeric_limits<T>::infinity();
-                        for (int64_t j = 0; j < n; ++j) {
-                          const T v = px[j * xs];
-                          if (v > m || std::isnan(v)) m = v;
-                          if (std::isnan(v)) break;
-                        }
-                        if (std::isinf(m) && m < 0) m = 0;
-                        double total = 0;
-                        // Below this exp underflows to 0, and glibc takes a slow path
-                        // (errno, exceptions) that makes wide-ranged inputs 20x slower.
-                        constexpr T kUnderflow = std::is_same_v<T, float> ? T(-104) : T(-746);
-                        for (int64_t j = 0; j < n; ++j) {
-                          const T d = px[j * xs] - m;
-                          const T e = d < kUnderflow ? T(0) : std::exp(d);
-                          if (!is_log_) po[j * os] = e;
-                          total += e;
-                        }
-                        if (is_log_) {
-                          const T shift = m + static_cast<T>(std::log(total));
-                          for (int64_t j = 0; j < n; ++j) po[j * os] = px[j * xs] - shift;
-                        } else {
-                          const T scale = static_cast<T>(1.0 / total);
-                          for (int64_t j = 0; j < n; ++j) po[j * os] *= scale;
-                        }
-                      });
+      // One block of rows: indices [begin, end) of the split dimension.
+      auto rows = [&](int64_t begin, int64_t end) {
+        Shape shape = xt.shape();
+        const T* x0 = xt.data<T>();
+        T* o0 = ot.data<T>();
+        if (split >= 0) {
+          shape[split] = end - begin;
+          x0 += begin * xt.strides()[split];
+          o0 += begin * ot.strides()[split];
+        }
+        std::vector<T> buffer;
+        for_each_row<2>(shape, {xt.strides().data(), ot.strides().data()},
+                        [&](const std::array<int64_t, 2>& off, int64_t n) {
+                          softmax_rows::with_contiguous_row(
+                              x0 + off[0], xs, o0 + off[1], os, n, buffer,
+                              [&](const T* px, T* po) {
+                                softmax_rows::softmax(px, po, n, is_log_);
+                              });
+                        });
+      };
+      softmax_rows::for_row_chunks(extent, per_index, rows);
     } else {
       THEON_ASSERT(false) << name() << " on " << dtype_name(x.dtype());
     }

@@ -1,8 +1,9 @@
 #include "ops/nnet/softmax_crossentropy.hpp"
 
 #include <cmath>
-#include <limits>
+#include <vector>
 
+#include "ops/nnet/softmax_kernel.hpp"
 #include "ops/op_util.hpp"
 #include "theon/nnet.hpp"
 #include "theon/shape_ops.hpp"
@@ -39,27 +40,35 @@ class CrossentropySoftmax1Hot final : public Op {
     visit_dtype(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       if constexpr (std::is_floating_point_v<T>) {
-        const int64_t s0 = x.strides()[0], s1 = x.strides()[1];
+        // Labels first: the rows may run on pool threads, which must not throw.
+        std::vector<int64_t> label(static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) {
-          const int64_t label = labels.at<int64_t>({i});
-          THEON_CHECK_USER(label >= 0 && label < k, IndexError)
-              << "categorical_crossentropy: label " << label << " of row " << i
+          label[i] = labels.at<int64_t>({i});
+          THEON_CHECK_USER(label[i] >= 0 && label[i] < k, IndexError)
+              << "categorical_crossentropy: label " << label[i] << " of row " << i
               << " is outside [0, " << k << ")" << describe_inputs(node.inputs, in);
-          const T* row = x.data<T>() + i * s0;
-          // The same shift as the softmax op, so that rows with inf or NaN give what
-          // -log(softmax(x)[label]) gives: NaN for +inf or NaN, inf for a -inf label.
-          T m = -std::numeric_limits<T>::infinity();
-          for (int64_t j = 0; j < k; ++j) {
-            const T v = row[j * s1];
-            if (v > m || std::isnan(v)) m = v;
-            if (std::isnan(v)) break;
-          }
-          if (std::isinf(m) && m < 0) m = 0;
-          double total = 0;
-          for (int64_t j = 0; j < k; ++j) total += std::exp(static_cast<double>(row[j * s1] - m));
-          const double lse = static_cast<double>(m) + std::log(total);
-          o.data<T>()[i] = static_cast<T>(lse - static_cast<double>(row[label * s1]));
         }
+        const int64_t s0 = x.strides()[0], s1 = x.strides()[1];
+        const T* x0 = x.data<T>();
+        T* o0 = o.data<T>();
+        softmax_rows::for_row_chunks(n, k, [&](int64_t begin, int64_t end) {
+          std::vector<T> buffer;
+          for (int64_t i = begin; i < end; ++i) {
+            const T* row = x0 + i * s0;
+            if (s1 != 1) {
+              buffer.resize(static_cast<size_t>(k));
+              for (int64_t j = 0; j < k; ++j) buffer[j] = row[j * s1];
+              row = buffer.data();
+            }
+            // The same shift as the softmax op, so that rows with inf or NaN give what
+            // -log(softmax(x)[label]) gives: NaN for +inf or NaN, inf for a -inf label.
+            T m = softmax_rows::max(row, k);
+            if (std::isinf(m) && m < 0) m = 0;
+            const double total = softmax_rows::exp_sum<T>(row, m, nullptr, k);
+            const double lse = static_cast<double>(m) + std::log(total);
+            o0[i] = static_cast<T>(lse - static_cast<double>(row[label[i]]));
+          }
+        });
       } else {
         THEON_ASSERT(false) << name() << " on " << dtype_name(x.dtype());
       }
