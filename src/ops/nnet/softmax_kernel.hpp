@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "core/parallel.hpp"
-#include "theon/shape.hpp"
 
 namespace theon::detail::softmax_rows {
 
