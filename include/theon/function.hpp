@@ -127,7 +127,9 @@ class Function {
     return call(std::span<const Arg>(converted, sizeof...(A)));
   }
   Result call(std::span<const Arg> args) const;
-  // The same, writing into `outputs` (reusing its arrays' memory when it can).
+  // The same, writing into `outputs`: the arrays it holds from the previous call are
+  // released before computing, so their buffers are reused when nobody else holds them
+  // (no allocation in steady state). After an exception `outputs` is empty.
   void call_into(std::span<const Arg> args, std::vector<NDArray>& outputs) const;
 
   // The compiled (rewritten) graph, for inspection and printing.

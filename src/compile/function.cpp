@@ -63,10 +63,12 @@ void check_update(size_t i, const Update& u) {
 
 // Converts a C++ number argument into `slot`, as Theano converts Python scalars: the
 // input's dtype must hold the value (floats into float inputs; ints exactly).
-void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, const std::string& what,
+// `what()` names the argument in errors (made only then: this runs on every call).
+template <class Name>
+void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, const Name& what,
                  NDArray& slot) {
   THEON_CHECK_USER(type.ndim() == 0, TypeError)
-      << what << ": a number was given for a " << type.str() << " (pass an array)";
+      << what() << ": a number was given for a " << type.str() << " (pass an array)";
   const DType d = type.dtype;
   reuse_or_allocate(slot, d, {});
   switch (arg.kind()) {
@@ -84,7 +86,7 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
           return true;
         });
         THEON_CHECK_USER(fits || allow_downcast, TypeError)
-            << what << ": " << v << " does not fit in " << dtype_name(d);
+            << what() << ": " << v << " does not fit in " << dtype_name(d);
       }
       visit_dtype(d, [&](auto tag) {
         using T = typename decltype(tag)::type;
@@ -94,7 +96,7 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
     }
     case Arg::Kind::Float:
       THEON_CHECK_USER(is_inexact(d) || allow_downcast, TypeError)
-          << what << ": got the float " << arg.real() << " for a " << type.str()
+          << what() << ": got the float " << arg.real() << " for a " << type.str()
           << " (build the function with allow_input_downcast to truncate)";
       visit_dtype(d, [&](auto tag) {
         using T = typename decltype(tag)::type;
@@ -103,7 +105,7 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
       return;
     case Arg::Kind::Complex:
       THEON_CHECK_USER(is_complex(d) || allow_downcast, TypeError)
-          << what << ": got a complex number for a " << type.str();
+          << what() << ": got a complex number for a " << type.str();
       visit_dtype(d, [&](auto tag) {
         using T = typename decltype(tag)::type;
         *slot.data<T>() = convert_element<T>(arg.complex());
@@ -189,7 +191,8 @@ void CompiledFunction::bind_arguments(std::span<const Arg> args) {
       }
       slot = type.filter(a, options_.allow_input_downcast, argument_name(i));
     } else {
-      number_into(args[i], type, options_.allow_input_downcast, argument_name(i), number_buffers_[i]);
+      number_into(args[i], type, options_.allow_input_downcast, [&] { return argument_name(i); },
+                  number_buffers_[i]);
       slot = number_buffers_[i];
     }
   }
@@ -209,6 +212,11 @@ std::string CompiledFunction::argument_name(size_t i) const {
 void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& outputs) {
   try {
     bind_arguments(args);
+    // The caller's previous results (call_into) let go first, so that the slots that
+    // computed them can write this call's results into the same buffers: a large output
+    // is then never allocated, nor its fresh pages touched, again. The arguments are
+    // bound already, so one of these may be passed back in.
+    for (NDArray& previous : outputs) previous = NDArray();
     if (!graph_kernel_ || !graph_kernel_->try_run(*vm_)) {
       vm_->run(wanted_);
       if (graph_kernel_) graph_kernel_->observe(*vm_);
