@@ -1,4 +1,4 @@
-// The compile cache: native code for fused element-wise kernels, compiled by the system
+// The compile cache: native code for fused element-wise kernels and small functions, compiled by the system
 // C++ compiler in the background, is kept on disk so that later processes load it in
 // well under a millisecond instead of compiling again (docs/cache.md).
 //
@@ -31,5 +31,12 @@ std::vector<CacheEntry> cache_entries();
 // keep running it (the file's data lives until they unload it).
 //   theon::clear_cache();
 int clear_cache();
+
+// Blocks until every native module requested so far (fused kernels, whole-graph
+// functions) is loaded or has failed, so that the calls after it run native code where
+// there is any. Functions work without it; benchmarks call it before timing.
+//   for (int i = 0; i < 3; ++i) step(x, y);  // small functions are planned at call 3
+//   theon::wait_for_native_code();
+void wait_for_native_code();
 
 }  // namespace theon

@@ -35,6 +35,11 @@ void bind_config(py::module_& m) {
                                     "optimizer_verbose", "exception_verbosity"};
   });
   m.def("_apply_flags", [](const std::string& flags) { apply_flags(config(), flags); });
+  // theon.wait_for_native_code(): the compile cache's (include/theon/cache.hpp).
+  m.def("wait_for_native_code", [] {
+    py::gil_scoped_release release;
+    wait_for_native_code();
+  });
 }
 
 }  // namespace theon::python

@@ -31,6 +31,8 @@ from .printing import debugprint, pp  # noqa: E402
 from . import scan_module  # noqa: E402
 from .scan_module import foldl, foldr, map, reduce, scan  # noqa: E402,A004
 
+from ._theon import wait_for_native_code  # noqa: E402,F401
+
 Variable = TensorVariable
 Function = _theon.Function
 

@@ -225,6 +225,12 @@ void reset_native_kernels_for_testing() { Service::get().reset(); }
 
 }  // namespace cgen
 
+}  // namespace theon::detail
+
+void theon::wait_for_native_code() { detail::cgen::wait_for_native_kernels(); }
+
+namespace theon::detail {
+
 std::shared_ptr<const NativeKernel> request_native_kernel(const FusedProgram& program) {
   return cgen::Service::get().request(program);
 }
