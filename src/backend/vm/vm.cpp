@@ -1,5 +1,6 @@
 #include "backend/vm/vm.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "ops/op_util.hpp"
@@ -39,6 +40,64 @@ VM::VM(const FunctionGraph& fgraph) {
     program_.push_back(instr);
     lazy_ = lazy_ || node->op().is_lazy();
   }
+  if (!lazy_) plan_liveness();
+}
+
+void VM::plan_liveness() {
+  const size_t n = storage_.size();
+  auto index = [&](const NDArray* p) { return static_cast<int>(p - storage_.data()); };
+  std::vector<int> root(n), last_use(n, -1);
+  for (size_t s = 0; s < n; ++s) root[s] = static_cast<int>(s);
+  is_view_.assign(n, 0);
+  for (size_t i = 0; i < program_.size(); ++i) {
+    const Instr& instr = program_[i];
+    const Op& op = instr.node->op();
+    for (uint32_t k = instr.in_begin; k < instr.in_end; ++k)
+      last_use[root[index(in_ptrs_[k])]] = static_cast<int>(i);
+    for (uint32_t j = instr.out_begin; j < instr.out_end; ++j) {
+      const int o = index(out_ptrs_[j]);
+      last_use[o] = std::max(last_use[o], static_cast<int>(i));
+      const int viewed = op.view_of(static_cast<int>(j - instr.out_begin));
+      if (viewed < 0) continue;
+      is_view_[o] = 1;
+      root[o] = root[index(in_ptrs_[instr.in_begin + viewed])];
+      last_use[root[o]] = static_cast<int>(i);
+    }
+  }
+  dead_after_.assign(program_.size(), {});
+  for (size_t s = 0; s < n; ++s)
+    if (producer_[s] >= 0 && !is_view_[s]) dead_after_[last_use[s]].push_back(static_cast<int>(s));
+  last_nbytes_.assign(n, 0);
+  wanted_now_.assign(n, 0);
+}
+
+void VM::take_buffers(size_t i) {
+  if (pool_.empty()) return;
+  const Instr& instr = program_[i];
+  for (uint32_t j = instr.out_begin; j < instr.out_end; ++j) {
+    NDArray& out = *out_ptrs_[j];
+    const auto o = static_cast<size_t>(out_ptrs_[j] - storage_.data());
+    if (!is_view_[o] && !out.defined() && last_nbytes_[o] >= pooled_min_bytes())
+      out = pool_.take(last_nbytes_[o], instr.node->output(static_cast<int>(j - instr.out_begin)).dtype());
+  }
+}
+
+void VM::release_dead(size_t i) {
+  const Instr& instr = program_[i];
+  for (uint32_t j = instr.out_begin; j < instr.out_end; ++j) {
+    const auto o = static_cast<size_t>(out_ptrs_[j] - storage_.data());
+    last_nbytes_[o] = out_ptrs_[j]->defined() ? out_ptrs_[j]->nbytes() : 0;
+  }
+  for (int s : dead_after_[i]) {
+    NDArray& a = storage_[s];
+    // Only buffers nothing else holds: not a result the caller keeps, not one another
+    // slot aliases.
+    if (wanted_now_[s] || !a.defined() || a.nbytes() < pooled_min_bytes() ||
+        a.buffer().use_count() != 1 || a.buffer()->is_borrowed())
+      continue;
+    pool_.give(std::move(a));
+    a = NDArray();
+  }
 }
 
 void VM::annotate(const Instr& instr, const Error& e) {
@@ -66,7 +125,19 @@ void VM::run(std::span<const int> wanted) {
     run_lazy(wanted);
     return;
   }
-  for (const Instr& instr : program_) perform(instr);
+  for (int s : wanted) wanted_now_[s] = 1;
+  struct Unmark {
+    std::vector<char>& marks;
+    std::span<const int> slots;
+    ~Unmark() {
+      for (int s : slots) marks[s] = 0;
+    }
+  } unmark{wanted_now_, wanted};
+  for (size_t i = 0; i < program_.size(); ++i) {
+    take_buffers(i);
+    perform(program_[i]);
+    release_dead(i);
+  }
 }
 
 void VM::run_lazy(std::span<const int> wanted) {

@@ -4,11 +4,18 @@
 // program is built, so a call does no setup work. Graphs without lazy ops run as one
 // flat loop; graphs with ifelse run demand-driven, computing only what the taken branch
 // needs.
+//
+// Slots keep their buffers from call to call (no allocation in steady state). Large
+// intermediate buffers are also shared by liveness: once the last reader of a value
+// (or of a view of it) has run, its buffer goes to a pool, and a later node's output
+// of about that size takes it, so a chain of large unfused ops needs a few buffers
+// rather than one per node.
 #pragma once
 
 #include <unordered_map>
 #include <vector>
 
+#include "backend/vm/buffer_pool.hpp"
 #include "theon/fgraph.hpp"
 
 namespace theon::detail {
@@ -47,6 +54,11 @@ class VM {
   };
   void perform(const Instr& instr);
   void run_lazy(std::span<const int> wanted);
+  void plan_liveness();
+  // Before instruction i: outputs whose buffer went to the pool get one of their size.
+  void take_buffers(size_t i);
+  // After instruction i: large values nobody reads any more go to the pool.
+  void release_dead(size_t i);
   [[noreturn]] void annotate(const Instr& instr, const Error& e);
 
   std::vector<NDArray> storage_;
@@ -57,6 +69,12 @@ class VM {
   std::vector<NDArray*> out_ptrs_;
   std::vector<int> borrowed_slots_;  // inputs and views: released after each call
   bool lazy_ = false;
+  // Liveness: per instruction, the values (computed, not views) whose last reader it
+  // is, counting readers of their views; per slot, the size it had last call.
+  std::vector<std::vector<int>> dead_after_;
+  std::vector<size_t> last_nbytes_;
+  std::vector<char> is_view_, wanted_now_;
+  BufferPool pool_;
   // Lazy runs: per-call state, kept to avoid allocation.
   std::vector<char> ready_;
   std::vector<char> done_;
