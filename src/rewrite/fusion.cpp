@@ -193,8 +193,11 @@ void fuse_elemwise(RewriteSession& session) {
 
 }  // namespace
 
+void register_fusion_reduce(RewriteDb& db);  // fusion_reduce.cpp: runs on fuse_elemwise's groups
+
 void register_fusion(RewriteDb& db) {
   db.add_global("fusion", GlobalRewrite{"fuse_elemwise", fuse_elemwise}, {"fast_run", "fusion"});
+  register_fusion_reduce(db);
 }
 
 }  // namespace theon::rewrite
