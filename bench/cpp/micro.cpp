@@ -4,6 +4,9 @@
 // and reports them beside workloads.cpp's own timing loop, as a cross-check.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+#include <vector>
+
 #include "seed_nets.hpp"
 namespace T = theon::tensor;
 
@@ -31,6 +34,19 @@ void W2_step(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(n.step(n.inputs, n.targets));
 }
 BENCHMARK(W2_step);
+
+// sum(exp(x)) over 10M float64 (issue 6: a reduction fed by an element-wise op in one
+// pass). Compare with THEON_FLAGS=optimizer_excluding=fuse_reduce; cgen_graph=0 as well,
+// since fuse_reduce leaves graphs the whole-graph native kernel could take.
+void sum_exp_10M(benchmark::State& state) {
+  auto x = T::dvector("x");
+  auto f = theon::function({x}, T::sum(T::exp(x)));
+  std::vector<double> data(10'000'000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = std::sin(0.001 * static_cast<double>(i));
+  const theon::NDArray values = theon::array(data, {static_cast<int64_t>(data.size())});
+  for (auto _ : state) benchmark::DoNotOptimize(f(values));
+}
+BENCHMARK(sum_exp_10M)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
