@@ -73,13 +73,6 @@ bool is_costly(ScalarOpId id) {
   }
 }
 
-// A dimension of the walk: its length and each input's stride in elements (0 where the
-// input broadcasts).
-struct WalkDim {
-  int64_t length;
-  std::vector<int64_t> strides;
-};
-
 std::string axes_text(const std::vector<int>& axes) {
   if (axes.size() == 1) return std::to_string(axes[0]);
   std::string s = "(";
@@ -89,26 +82,56 @@ std::string axes_text(const std::vector<int>& axes) {
 
 // The walk over one call's operands: for each output element (the kept dimensions, in
 // row-major order) its reduced elements, rows along the innermost reduced dimension.
+// Dimensions are lengths and each input's stride in elements (0 where it broadcasts),
+// dimension i's at i * n_in; kept per thread and reused, so a call allocates nothing.
 struct Walk {
-  std::vector<WalkDim> kept;     // outer to inner
-  std::vector<WalkDim> reduced;  // outer to inner, the last one is the row (never empty)
   int n_in = 0;
+  std::vector<int64_t> kept_length, kept_strides;        // outer to inner
+  std::vector<int64_t> reduced_length, reduced_strides;  // the last is the row (never empty)
   int64_t n_reduced = 1;
+
+  void clear(int n) {
+    n_in = n;
+    kept_length.clear();
+    kept_strides.clear();
+    reduced_length.clear();
+    reduced_strides.clear();
+    n_reduced = 1;
+  }
+  // Appends a dimension, merged into the previous one of its kind where every input
+  // walks the two as one (a contiguous matrix's rows).
+  void push(bool reduced, int64_t length, const int64_t* strides) {
+    std::vector<int64_t>& lengths = reduced ? reduced_length : kept_length;
+    std::vector<int64_t>& all = reduced ? reduced_strides : kept_strides;
+    bool merge = !lengths.empty();
+    const int64_t* last = merge ? all.data() + all.size() - n_in : nullptr;
+    for (int k = 0; merge && k < n_in; ++k) merge = last[k] == strides[k] * length;
+    if (merge) {
+      lengths.back() *= length;
+      std::copy(strides, strides + n_in, all.end() - n_in);
+    } else {
+      lengths.push_back(length);
+      all.insert(all.end(), strides, strides + n_in);
+    }
+    if (reduced) n_reduced *= length;
+  }
+  int64_t row_length() const { return reduced_length.back(); }
+  const int64_t* row_strides() const { return reduced_strides.data() + reduced_strides.size() - n_in; }
 
   // Each input's offset (elements) of the start of the row that holds reduced element
   // `r` of output element `o`.
   void row_offsets(int64_t o, int64_t r, int64_t* out) const {
     std::fill(out, out + n_in, 0);
-    for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
-      const int64_t i = o % it->length;
-      o /= it->length;
-      for (int k = 0; k < n_in; ++k) out[k] += i * it->strides[k];
+    for (size_t d = kept_length.size(); d-- > 0;) {
+      const int64_t i = o % kept_length[d];
+      o /= kept_length[d];
+      for (int k = 0; k < n_in; ++k) out[k] += i * kept_strides[d * n_in + k];
     }
-    r /= reduced.back().length;
-    for (auto it = reduced.rbegin() + 1; it != reduced.rend(); ++it) {
-      const int64_t i = r % it->length;
-      r /= it->length;
-      for (int k = 0; k < n_in; ++k) out[k] += i * it->strides[k];
+    r /= row_length();
+    for (size_t d = reduced_length.size() - 1; d-- > 0;) {
+      const int64_t i = r % reduced_length[d];
+      r /= reduced_length[d];
+      for (int k = 0; k < n_in; ++k) out[k] += i * reduced_strides[d * n_in + k];
     }
   }
 };
@@ -139,7 +162,8 @@ void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const N
   THEON_ASSERT(out.dtype() == dtype_of<Out>) << "fused_" << reduce_name(K) << ": output is "
                                              << dtype_name(out.dtype());
   const int n_in = w.n_in;
-  const WalkDim& row_dim = w.reduced.back();
+  const int64_t row_length = w.row_length();
+  const int64_t* row_strides = w.row_strides();
   const int64_t n_chunks = (w.n_reduced + kChunk - 1) / kChunk;
   const int64_t n_items = n_out * n_chunks;
   thread_local std::vector<Acc> partial_storage;
@@ -158,18 +182,18 @@ void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const N
       const int64_t o = item / n_chunks;
       const int64_t lo = item % n_chunks * kChunk, hi = std::min(w.n_reduced, lo + kChunk);
       w.row_offsets(o, lo, s.offsets.data());
-      int64_t col = lo % row_dim.length;
+      int64_t col = lo % row_length;
       Acc lanes[kLanes];
       for (Acc& l : lanes) l = identity<K, Acc>();
       for (int64_t pos = lo; pos < hi;) {
-        const int64_t n = std::min(row_dim.length - col, hi - pos);
+        const int64_t n = std::min(row_length - col, hi - pos);
         for (int64_t start = 0; start < n; start += kFusedBlock) {
           const int64_t m = std::min(kFusedBlock, n - start);
           for (int k = 0; k < n_in; ++k)
             s.row[k] = static_cast<const std::byte*>(in[k]->raw()) +
-                       (s.offsets[k] + (col + start) * row_dim.strides[k]) *
+                       (s.offsets[k] + (col + start) * row_strides[k]) *
                            static_cast<int64_t>(itemsize(in[k]->dtype()));
-          program.interpret_row(m, s.row.data(), row_dim.strides.data(), &block_out, &one);
+          program.interpret_row(m, s.row.data(), row_strides, &block_out, &one);
           int64_t j = 0;
           for (; j + kLanes <= m; j += kLanes)
             for (int l = 0; l < kLanes; ++l)
@@ -274,37 +298,32 @@ void FusedReduce::perform(const ApplyNode& node, std::span<const NDArray* const>
   // Mismatched shapes (the element-wise op raises the user's error), empty inputs (the
   // reduction raises for max of nothing) and one-element inputs go the unfused way.
   if (!shapes_agree || total <= 1) {
-    NDArray value_slot;
+    thread_local NDArray values;
+    NDArray& value_slot = values;
     NDArray* value_out[] = {&value_slot};
     elemwise_.perform(node, in, value_out);
     run_reduce(kind_, value_slot, axes_, keepdims_, *out[0]);
     return;
   }
 
-  Walk w;
-  w.n_in = n_in;
+  thread_local Walk walk;
+  thread_local std::vector<int64_t> dim_strides;
+  Walk& w = walk;
+  w.clear(n_in);
+  dim_strides.resize(n_in);
   Shape out_shape;
   for (int d = 0; d < nd; ++d) {
     const bool reduced = std::binary_search(axes_.begin(), axes_.end(), d);
     if (!reduced) out_shape.push_back(shape[d]);
     else if (keepdims_) out_shape.push_back(1);
     if (shape[d] == 1) continue;
-    WalkDim dim{shape[d], std::vector<int64_t>(n_in, 0)};
-    for (int k = 0; k < n_in; ++k)
-      if (in[k]->shape(d) == shape[d]) dim.strides[k] = in[k]->strides()[d];
-    std::vector<WalkDim>& into = reduced ? w.reduced : w.kept;
-    // Dimensions that every input walks as one are merged (a contiguous matrix's rows).
-    bool merge = !into.empty();
-    for (int k = 0; merge && k < n_in; ++k) merge = into.back().strides[k] == dim.strides[k] * dim.length;
-    if (merge) {
-      into.back().length *= dim.length;
-      into.back().strides = dim.strides;
-    } else {
-      into.push_back(std::move(dim));
-    }
+    for (int k = 0; k < n_in; ++k) dim_strides[k] = in[k]->shape(d) == shape[d] ? in[k]->strides()[d] : 0;
+    w.push(reduced, shape[d], dim_strides.data());
   }
-  if (w.reduced.empty()) w.reduced.push_back(WalkDim{1, std::vector<int64_t>(n_in, 0)});
-  for (const WalkDim& dim : w.reduced) w.n_reduced *= dim.length;
+  if (w.reduced_length.empty()) {
+    std::fill(dim_strides.begin(), dim_strides.end(), 0);
+    w.push(true, 1, dim_strides.data());
+  }
   const int64_t n_out = total / w.n_reduced;
   reuse_or_allocate(*out[0], reduce_out_dtype(kind_, value_dtype), out_shape);
   switch (kind_) {
