@@ -150,9 +150,13 @@ std::mutex& setup_mutex() {
 // flight (other code of the process calling BLAS on another thread at that very moment
 // is the one case this cannot rule out; docs/blas.md).
 BlasSetup load_time_setup() {
+  // THEON_FLAGS parsed into a local Config: the process-wide config() keeps parsing it
+  // at its own first use, so a program that sets THEON_FLAGS in main() still can.
   std::string mode = "auto";
   try {
-    mode = config().blas_coretype;
+    Config flags;
+    if (const char* env = std::getenv("THEON_FLAGS")) apply_flags(flags, env);
+    mode = flags.blas_coretype;
   } catch (...) {
     // A bad THEON_FLAGS is reported at its first ordinary use, not from a loader hook.
     return BlasSetup{blas_core_name(), blas_core_name(), false, "THEON_FLAGS unreadable"};

@@ -193,6 +193,9 @@ TEST(BlasSetup, LoadTimeRespectsKeepAndUserCoretype) {
   // keep: the child's OpenBLAS stays on the core it picked itself, as the parent's did.
   EXPECT_EQ(child_setup("THEON_FLAGS=blas_coretype=keep"),
             s.core_before + "|" + s.core_before + "|0|blas_coretype=keep");
+  // A THEON_FLAGS that does not parse leaves OpenBLAS alone (its error comes at first use).
+  EXPECT_EQ(child_setup("THEON_FLAGS=no_such_flag=1,blas_coretype=SkylakeX"),
+            s.core_before + "|" + s.core_before + "|0|THEON_FLAGS unreadable");
   // The user's OPENBLAS_CORETYPE wins over auto...
   EXPECT_EQ(child_setup("OPENBLAS_CORETYPE=Prescott THEON_FLAGS=blas_coretype=auto"),
             "Prescott|Prescott|0|OPENBLAS_CORETYPE is set");
