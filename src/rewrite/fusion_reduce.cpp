@@ -12,8 +12,8 @@
 // float operation (comparisons and integer arithmetic reduce fine unfused).
 //
 // Also declined while the function can run as one whole-graph native kernel
-// (compile/graph_kernel.hpp, for small calls), which takes Reduce and FusedElemwise but
-// knows no FusedReduce: fusing would turn the whole graph back to the interpreter. With
+// (compile/graph_kernel.hpp, for small calls) and the kernel's emitter cannot take the
+// FusedReduce node: fusing would turn the whole graph back to the interpreter. With
 // cgen_graph=false, no C++ compiler, or any other step the kernel cannot take, it fuses.
 #include <unordered_map>
 
@@ -98,7 +98,7 @@ std::optional<std::vector<std::pair<Var, Var>>> shape_reads(const FunctionGraph&
 
 void fuse_reduce(RewriteSession& session) {
   const FunctionGraph& fgraph = session.fgraph();
-  if (whole_graph_native(fgraph)) return;
+  const bool native = whole_graph_native(fgraph);
   std::vector<ApplyNode*> reductions;
   for (ApplyNode* node : fgraph.toposort())
     if (dynamic_cast<const detail::Reduce*>(&node->op())) reductions.push_back(node);
@@ -123,11 +123,12 @@ void fuse_reduce(RewriteSession& session) {
     if (complex_input) continue;
     const auto moves = shape_reads(fgraph, x, *node, inputs);
     if (!moves) continue;
-    for (const auto& [old_shape, new_shape] : *moves) session.replace(old_shape, new_shape, "fuse_reduce");
     // Run-time errors of the element-wise part name the line of the value reduced.
     std::vector<Loc> locs(program.instrs.size(), producer->loc);
     const Var fused = detail::fused_reduce(std::move(program), std::move(locs), r.kind(), r.axes(), r.keepdims(),
-                                           std::move(inputs), node->loc);
+                                           inputs, node->loc);
+    if (native && !detail::cgen::can_emit_step(*fused.owner())) continue;
+    for (const auto& [old_shape, new_shape] : *moves) session.replace(old_shape, new_shape, "fuse_reduce");
     session.replace(node->output(0), fused, "fuse_reduce");
   }
 }
