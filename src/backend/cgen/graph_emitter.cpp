@@ -6,6 +6,7 @@
 // BLAS does.
 #include "backend/cgen/graph_emitter.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -15,6 +16,7 @@
 #include "backend/cgen/emit_util.hpp"
 #include "ops/blas.hpp"
 #include "ops/fused.hpp"
+#include "ops/fused_reduce.hpp"
 #include "ops/reduce.hpp"
 #include "ops/shape_ops.hpp"
 
@@ -73,9 +75,12 @@ class Writer {
 
   std::string run() {
     std::set<ScalarOpId> used;
-    for (const auto& step : plan_.steps)
+    for (const auto& step : plan_.steps) {
       if (is_elementwise(*step.node))
         for (const auto& in : program_of(*step.node).instrs) used.insert(in.op);
+      if (auto* r = dynamic_cast<const FusedReduce*>(&step.node->op()))
+        for (const auto& in : r->program().instrs) used.insert(in.op);
+    }
     os_ << "typedef signed char theon_i8;\ntypedef unsigned char theon_u8;\n";
     emit_op_templates(os_, used);
     os_ << "extern \"C\" __attribute__((visibility(\"default\"))) void " << kGraphSymbol
@@ -150,6 +155,7 @@ class Writer {
     const Op& op = node.op();
     if (is_elementwise(node)) return elementwise(step, program_of(node));
     if (auto* r = dynamic_cast<const Reduce*>(&op)) return reduce(step, *r);
+    if (auto* r = dynamic_cast<const FusedReduce*>(&op)) return reduce(step, *r);
     if (dynamic_cast<const Dot*>(&op)) return product(step, 0, 1, -1, -1, -1);
     if (auto* g = dynamic_cast<const Gemm*>(&op)) return product(step, 0, 1, 2, g->has_z() ? 3 : -1, 4);
     if (auto* g = dynamic_cast<const Gemv*>(&op)) return product(step, 0, 1, 2, g->has_z() ? 3 : -1, 4);
@@ -169,16 +175,28 @@ class Writer {
     close_loops();
   }
 
+  // A reduction of slot x (Reduce), or of a program's one output over the broadcast
+  // shape of its inputs (FusedReduce: the element-wise value is computed in the loop).
   void reduce(const VM::NodeSlots& step, const Reduce& r) {
-    const int x = step.in[0], out = step.out[0];
-    const SlotLayout& lx = layout(x);
-    const DType in_dtype = lx.dtype;
+    const SlotLayout& lx = layout(step.in[0]);
+    reduce(step, r.kind(), r.axes(), r.keepdims(), lx.shape, lx.dtype, nullptr);
+  }
+  void reduce(const VM::NodeSlots& step, const FusedReduce& r) {
+    Shape shape(layout(step.in[0]).shape.size(), 1);
+    for (int in : step.in)
+      for (size_t d = 0; d < shape.size(); ++d) shape[d] = std::max(shape[d], layout(in).shape[d]);
+    const FusedProgram& p = r.program();
+    reduce(step, r.kind(), r.axes(), r.keepdims(), shape, p.register_dtype(p.outputs[0]), &p);
+  }
+  void reduce(const VM::NodeSlots& step, ReduceKind kind, const std::vector<int>& axes, bool keepdims,
+              const Shape& x_shape, DType in_dtype, const FusedProgram* program) {
+    const int out = step.out[0];
     const bool is_float = is_inexact(in_dtype);
     std::string acc_type, identity, combine;
-    switch (r.kind()) {
+    switch (kind) {
       case ReduceKind::Sum:
       case ReduceKind::Prod: {
-        const bool sum = r.kind() == ReduceKind::Sum;
+        const bool sum = kind == ReduceKind::Sum;
         acc_type = is_float ? "double" : "long";
         identity = sum ? "0" : "1";
         combine = is_float ? (sum ? "acc + v" : "acc * v")
@@ -188,7 +206,7 @@ class Writer {
       }
       case ReduceKind::Max:
       case ReduceKind::Min: {
-        const bool max = r.kind() == ReduceKind::Max;
+        const bool max = kind == ReduceKind::Max;
         acc_type = c_type(in_dtype);
         identity = max ? "-__builtin_inf()" : "__builtin_inf()";  // floats only (can_emit_step)
         combine = max ? "(v > acc || v != v) ? v : acc" : "(v < acc || v != v) ? v : acc";
@@ -202,21 +220,28 @@ class Writer {
         break;
     }
     // Outer loops over the kept axes, inner ones over the reduced axes.
-    std::vector<char> reduced(lx.shape.size(), 0);
-    for (int a : r.axes()) reduced[a] = 1;
-    Shape outer = lx.shape, inner = lx.shape;
-    for (size_t d = 0; d < lx.shape.size(); ++d) (reduced[d] ? outer[d] : inner[d]) = 1;
+    std::vector<char> reduced(x_shape.size(), 0);
+    for (int a : axes) reduced[a] = 1;
+    Shape outer = x_shape, inner = x_shape;
+    for (size_t d = 0; d < x_shape.size(); ++d) (reduced[d] ? outer[d] : inner[d]) = 1;
     const auto o = open_loops(outer, "o");
     os_ << "    " << acc_type << " acc = " << identity << ";\n";
     const auto i = open_loops(inner, "i");
-    std::vector<std::string> idx(lx.shape.size());
+    std::vector<std::string> idx(x_shape.size());
     for (size_t d = 0; d < idx.size(); ++d) idx[d] = reduced[d] ? i[d] : o[d];
-    os_ << "    const " << acc_type << " v = static_cast<" << acc_type << ">(" << at(x, idx) << ");\n"
+    if (program) {
+      os_ << "    " << c_type(in_dtype) << " e0;\n";
+      emit_element(
+          os_, *program, "    ", [&](int k) { return at(step.in[k], idx); },
+          [](size_t) { return tag("e", 0); });
+    }
+    const std::string value = program ? tag("e", 0) : at(step.in[0], idx);
+    os_ << "    const " << acc_type << " v = static_cast<" << acc_type << ">(" << value << ");\n"
         << "    acc = " << combine << ";\n";
     close_loops();
     std::vector<std::string> out_idx;
     for (size_t d = 0; d < idx.size(); ++d)
-      if (!reduced[d] || r.keepdims()) out_idx.push_back(reduced[d] ? "0" : o[d]);
+      if (!reduced[d] || keepdims) out_idx.push_back(reduced[d] ? "0" : o[d]);
     os_ << "    " << at(out, out_idx) << " = static_cast<" << type_of(out) << ">(acc);\n";
     close_loops();
   }
@@ -313,11 +338,17 @@ bool can_emit_step(const ApplyNode& node) {
       if (in.ndim() != node.output(0).ndim()) return false;
     return can_emit(program_of(node));
   }
-  if (auto* r = dynamic_cast<const Reduce*>(&op)) {
-    // Integer max and min would need the type's limits as identities: left to the
-    // interpreter.
-    const bool minmax = r->kind() == ReduceKind::Max || r->kind() == ReduceKind::Min;
-    return !minmax || is_inexact(node.inputs[0].dtype());
+  // Integer max and min would need the type's limits as identities: left to the
+  // interpreter.
+  auto reducible = [](ReduceKind kind, DType d) {
+    return !(kind == ReduceKind::Max || kind == ReduceKind::Min) || is_inexact(d);
+  };
+  if (auto* r = dynamic_cast<const Reduce*>(&op)) return reducible(r->kind(), node.inputs[0].dtype());
+  if (auto* r = dynamic_cast<const FusedReduce*>(&op)) {
+    const FusedProgram& p = r->program();
+    for (const Var& in : node.inputs)
+      if (in.ndim() != node.inputs[0].ndim()) return false;
+    return can_emit(p) && reducible(r->kind(), p.register_dtype(p.outputs[0]));
   }
   if (dynamic_cast<const Dot*>(&op) || dynamic_cast<const Gemm*>(&op) ||
       dynamic_cast<const Gemv*>(&op) || dynamic_cast<const Ger*>(&op))

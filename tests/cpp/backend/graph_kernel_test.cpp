@@ -113,8 +113,9 @@ TEST_F(GraphKernelTest, XnorTrainingMatchesTheInterpreter) {
   for (size_t i = 0; i < native.size(); ++i) EXPECT_ALLCLOSE(native[i], interpreted[i], 1e-12, 1e-12);
 }
 
-// Reductions (every kind, over axes, keepdims), join on axis 1, gemm with a bias row,
-// ger, shape values, integer and bool data, float32: each output against the interpreter.
+// Reductions (every kind, over axes, keepdims; fused with their element-wise input),
+// join on axis 1, gemm with a bias row, ger, shape values, integer and bool data,
+// float32: each output against the interpreter.
 TEST_F(GraphKernelTest, EveryEmittedOpMatchesTheInterpreter) {
   auto A = T::fmatrix("A");
   auto B = T::fmatrix("B");
@@ -125,7 +126,7 @@ TEST_F(GraphKernelTest, EveryEmittedOpMatchesTheInterpreter) {
       T::concatenate({A, B}, 1), T::dot(A, T::transpose(B)) + v, A + 0.5f * T::outer(v, v),
       T::sum(n), T::sum(T::gt(A, 0.0f), 1), T::any(T::lt(A, -0.5f)), T::all(T::gt(n, 0)),
       T::cast(T::shape_i(A, 0), DType::Float32) * T::exp(A), T::zeros_like(A) + v,
-      T::floor_div(T::sqr(n), 2)};
+      T::floor_div(T::sqr(n), 2), T::sum(T::exp(A) * v, 1), T::max(T::abs(B))};
   config().cgen_graph = false;
   auto plain = function({A, B, v, n}, outputs);
   config().cgen_graph = true;
