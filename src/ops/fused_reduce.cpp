@@ -7,6 +7,7 @@
 
 #include "core/parallel.hpp"
 #include "ops/op_util.hpp"
+#include "ops/reduce_monoid.hpp"
 
 namespace theon::detail {
 namespace {
@@ -19,48 +20,6 @@ constexpr int64_t kChunk = int64_t{1} << 15;
 // As FusedElemwise: work (elements times cost) below which threads do not pay.
 constexpr int64_t kParallelWork = int64_t{1} << 20;
 constexpr int kLanes = 8;
-
-// The accumulators of Reduce (reduce_kernel.cpp), restated for real element types:
-// sums and products in double or int64, all/any in bool, max/min in the element type.
-template <ReduceKind K, class T>
-using AccOf = std::conditional_t<
-    K == ReduceKind::All || K == ReduceKind::Any, bool,
-    std::conditional_t<K == ReduceKind::Sum || K == ReduceKind::Prod,
-                       std::conditional_t<std::is_floating_point_v<T>, double, int64_t>, T>>;
-
-template <ReduceKind K, class Acc>
-Acc identity() {
-  if constexpr (K == ReduceKind::Sum || K == ReduceKind::Any) return Acc(0);
-  if constexpr (K == ReduceKind::Prod || K == ReduceKind::All) return Acc(1);
-  if constexpr (K == ReduceKind::Max) {
-    if constexpr (std::is_floating_point_v<Acc>) return -std::numeric_limits<Acc>::infinity();
-    else return std::numeric_limits<Acc>::lowest();
-  }
-  if constexpr (K == ReduceKind::Min) {
-    if constexpr (std::is_floating_point_v<Acc>) return std::numeric_limits<Acc>::infinity();
-    else return std::numeric_limits<Acc>::max();
-  }
-}
-
-template <ReduceKind K, class Acc>
-Acc combine(Acc a, Acc b) {
-  if constexpr (K == ReduceKind::Sum) {
-    // Integer sums wrap around as NumPy's do (unsigned arithmetic: no signed overflow).
-    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(uint64_t(a) + uint64_t(b));
-    else return a + b;
-  } else if constexpr (K == ReduceKind::Prod) {
-    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(uint64_t(a) * uint64_t(b));
-    else return a * b;
-  } else if constexpr (K == ReduceKind::Max) {
-    return (b > a || b != b) ? b : a;  // NaN stays
-  } else if constexpr (K == ReduceKind::Min) {
-    return (b < a || b != b) ? b : a;
-  } else if constexpr (K == ReduceKind::All) {
-    return a && b;
-  } else {
-    return a || b;
-  }
-}
 
 bool is_costly(ScalarOpId id) {
   switch (id) {
@@ -154,7 +113,7 @@ ReduceScratch& reduce_scratch() {
 template <ReduceKind K, class T>
 void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const NDArray* const> in,
                   int64_t n_out, int64_t cost, NDArray& out) {
-  using Acc = AccOf<K, T>;
+  using Acc = typename AccOf<K, T>::type;
   using Out = std::conditional_t<K == ReduceKind::All || K == ReduceKind::Any, bool,
                                  std::conditional_t<(K == ReduceKind::Sum || K == ReduceKind::Prod) &&
                                                         !std::is_floating_point_v<T>,
@@ -184,7 +143,7 @@ void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const N
       w.row_offsets(o, lo, s.offsets.data());
       int64_t col = lo % row_length;
       Acc lanes[kLanes];
-      for (Acc& l : lanes) l = identity<K, Acc>();
+      for (Acc& l : lanes) l = Monoid<K, Acc>::identity();
       for (int64_t pos = lo; pos < hi;) {
         const int64_t n = std::min(row_length - col, hi - pos);
         for (int64_t start = 0; start < n; start += kFusedBlock) {
@@ -197,8 +156,8 @@ void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const N
           int64_t j = 0;
           for (; j + kLanes <= m; j += kLanes)
             for (int l = 0; l < kLanes; ++l)
-              lanes[l] = combine<K, Acc>(lanes[l], convert_element<Acc>(block[j + l]));
-          for (; j < m; ++j) lanes[0] = combine<K, Acc>(lanes[0], convert_element<Acc>(block[j]));
+              lanes[l] = Monoid<K, Acc>::combine(lanes[l], convert_element<Acc>(block[j + l]));
+          for (; j < m; ++j) lanes[0] = Monoid<K, Acc>::combine(lanes[0], convert_element<Acc>(block[j]));
         }
         pos += n;
         if (pos < hi) {
@@ -207,7 +166,7 @@ void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const N
         }
       }
       Acc r = lanes[0];
-      for (int l = 1; l < kLanes; ++l) r = combine<K, Acc>(r, lanes[l]);
+      for (int l = 1; l < kLanes; ++l) r = Monoid<K, Acc>::combine(r, lanes[l]);
       partials[item] = r;
     }
   };
@@ -221,8 +180,8 @@ void reduce_typed(const FusedElemwise& program, const Walk& w, std::span<const N
   }
   Out* o = out.data<Out>();
   for (int64_t i = 0; i < n_out; ++i) {
-    Acc r = identity<K, Acc>();
-    for (int64_t c = 0; c < n_chunks; ++c) r = combine<K, Acc>(r, partials[i * n_chunks + c]);
+    Acc r = Monoid<K, Acc>::identity();
+    for (int64_t c = 0; c < n_chunks; ++c) r = Monoid<K, Acc>::combine(r, partials[i * n_chunks + c]);
     o[i] = static_cast<Out>(r);
   }
 }
