@@ -189,6 +189,8 @@ std::string blas_core_name() {
   return api.get_corename ? std::string(api.get_corename()) : std::string();
 }
 
+bool blas_can_switch() { return openblas().can_switch(); }
+
 bool cpu_has_avx512() {
 #if defined(__x86_64__) || defined(__i386__)
   unsigned a = 0, b = 0, c = 0, d = 0;

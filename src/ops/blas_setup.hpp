@@ -50,6 +50,9 @@ BlasSetup setup_blas(const std::string& mode);
 // OpenBLAS's core in use now (openblas_get_corename), "" when the BLAS is not OpenBLAS.
 std::string blas_core_name();
 
+// Whether the BLAS can switch cores (a DYNAMIC_ARCH OpenBLAS with the entry points).
+bool blas_can_switch();
+
 // Whether the CPU has AVX-512 F, CD, DQ, BW and VL and the OS saves their registers.
 bool cpu_has_avx512();
 
