@@ -5,6 +5,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "core/inplace.hpp"
 #include "core/strided.hpp"
 #include "theon/array.hpp"
 
@@ -288,8 +289,22 @@ void NDArray::fill(double value) {
   assign(scalar_value);
 }
 
+namespace detail {
+namespace {
+thread_local const Buffer* t_inplace_grant = nullptr;
+}  // namespace
+
+InplaceGrant::InplaceGrant(const Buffer* buffer) : previous_(t_inplace_grant) { t_inplace_grant = buffer; }
+InplaceGrant::~InplaceGrant() { t_inplace_grant = previous_; }
+const Buffer* inplace_grant() { return t_inplace_grant; }
+}  // namespace detail
+
 NDArray& reuse_or_allocate(NDArray& slot, DType dtype, const Shape& shape) {
-  if (slot.defined() && slot.buffer().use_count() == 1 && !slot.buffer()->is_borrowed() &&
+  // Only this slot holds the buffer, or the interpreter granted it for an in-place
+  // write over a dead input (core/inplace.hpp), whose slot is the one other holder.
+  const long holders = slot.defined() ? slot.buffer().use_count() : 0;
+  const bool granted = holders == 2 && slot.buffer().get() == detail::inplace_grant();
+  if (slot.defined() && (holders == 1 || granted) && !slot.buffer()->is_borrowed() &&
       slot.dtype() == dtype && slot.is_contiguous() && slot.raw() == slot.buffer()->data()) {
     const size_t needed = static_cast<size_t>(shape_size(shape)) * itemsize(dtype);
     const size_t have = slot.buffer()->nbytes();

@@ -3,9 +3,32 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/inplace.hpp"
+#include "ops/elemwise.hpp"
+#include "ops/fused.hpp"
 #include "ops/op_util.hpp"
 
 namespace theon::detail {
+namespace {
+
+// How many leading inputs of `node` it may overwrite with its output, element by element:
+// an Elemwise reads each input at the output's index (but an n-ary fold of three or more
+// operands accumulates in the output, so only the first two); a one-output fused program
+// whose last instruction is that output writes it after reading every input. 0 for
+// anything else.
+int in_place_inputs(const ApplyNode& node) {
+  if (node.n_outputs() != 1) return 0;
+  if (dynamic_cast<const Elemwise*>(&node.op())) return std::min<int>(2, static_cast<int>(node.inputs.size()));
+  if (auto* f = dynamic_cast<const FusedElemwise*>(&node.op())) {
+    const FusedProgram& p = f->program();
+    const bool last = !p.instrs.empty() && p.outputs.size() == 1 &&
+                      p.outputs[0] == p.n_inputs() + static_cast<int>(p.instrs.size()) - 1;
+    return last ? static_cast<int>(node.inputs.size()) : 0;
+  }
+  return 0;
+}
+
+}  // namespace
 
 VM::VM(const FunctionGraph& fgraph) {
   for (const Var& v : fgraph.variables()) {
@@ -67,6 +90,26 @@ void VM::plan_liveness() {
   dead_after_.assign(program_.size(), {});
   for (size_t s = 0; s < n; ++s)
     if (producer_[s] >= 0 && !is_view_[s]) dead_after_[last_use[s]].push_back(static_cast<int>(s));
+  in_place_.assign(program_.size(), {-1, -1});
+  for (size_t i = 0; i < program_.size(); ++i) {
+    const Instr& instr = program_[i];
+    const ApplyNode& node = *instr.node;
+    const int limit = in_place_inputs(node);
+    for (int k = 0; k < limit && in_place_[i].first < 0; ++k) {
+      const int s = index(in_ptrs_[instr.in_begin + k]);
+      const Var& in = node.inputs[k];
+      const Var out = node.output(0);
+      if (producer_[s] < 0 || is_view_[s] || last_use[s] != static_cast<int>(i) ||
+          in.dtype() != out.dtype() || !(in.broadcastable() == out.broadcastable()))
+        continue;
+      // Another operand reading the same buffer (the value twice is fine, a view of it
+      // at other indices is not).
+      bool other_view = false;
+      for (uint32_t m = instr.in_begin; m < instr.in_end; ++m)
+        other_view = other_view || (index(in_ptrs_[m]) != s && root[index(in_ptrs_[m])] == s);
+      if (!other_view) in_place_[i] = {s, index(out_ptrs_[instr.out_begin])};
+    }
+  }
   last_nbytes_.assign(n, 0);
   wanted_now_.assign(n, 0);
 }
@@ -80,6 +123,27 @@ void VM::take_buffers(size_t i) {
     if (!is_view_[o] && !out.defined() && last_nbytes_[o] >= pooled_min_bytes())
       out = pool_.take(last_nbytes_[o], instr.node->output(static_cast<int>(j - instr.out_begin)).dtype());
   }
+}
+
+void VM::perform_in_place(size_t i) {
+  const auto [s, o] = in_place_[i];
+  NDArray& dead = storage_[s];
+  NDArray& out = storage_[o];
+  if (!in_place_enabled() || wanted_now_[s] || !dead.defined() || dead.buffer().use_count() != 1 ||
+      dead.buffer()->is_borrowed() || !dead.is_contiguous() || dead.raw() != dead.buffer()->data()) {
+    perform(program_[i]);
+    return;
+  }
+  // The output takes the dead input's buffer; the output's own buffer (from the last
+  // call) goes to the input's slot, for its producer to write next call: no allocation.
+  NDArray spare = std::move(out);
+  out = dead;
+  {
+    InplaceGrant grant(dead.buffer().get());
+    perform(program_[i]);
+  }
+  if (out.buffer() == dead.buffer()) count_in_place_write();
+  dead = std::move(spare);
 }
 
 void VM::release_dead(size_t i) {
@@ -135,7 +199,10 @@ void VM::run(std::span<const int> wanted) {
   } unmark{wanted_now_, wanted};
   for (size_t i = 0; i < program_.size(); ++i) {
     take_buffers(i);
-    perform(program_[i]);
+    if (in_place_[i].first >= 0)
+      perform_in_place(i);
+    else
+      perform(program_[i]);
     release_dead(i);
   }
 }

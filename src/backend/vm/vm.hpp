@@ -9,7 +9,8 @@
 // intermediate buffers are also shared by liveness: once the last reader of a value
 // (or of a view of it) has run, its buffer goes to a pool, and a later node's output
 // of about that size takes it, so a chain of large unfused ops needs a few buffers
-// rather than one per node.
+// rather than one per node. An element-wise node whose input dies with it writes its
+// output over that input (core/inplace.hpp).
 #pragma once
 
 #include <unordered_map>
@@ -59,6 +60,9 @@ class VM {
   void take_buffers(size_t i);
   // After instruction i: large values nobody reads any more go to the pool.
   void release_dead(size_t i);
+  // Instruction i writing its output over a dead input (core/inplace.hpp), when the
+  // buffers allow it at run time.
+  void perform_in_place(size_t i);
   [[noreturn]] void annotate(const Instr& instr, const Error& e);
 
   std::vector<NDArray> storage_;
@@ -74,6 +78,9 @@ class VM {
   std::vector<std::vector<int>> dead_after_;
   std::vector<size_t> last_nbytes_;
   std::vector<char> is_view_, wanted_now_;
+  // Per instruction: the dead input slot its output may overwrite, and that output's
+  // slot; -1 where it may not (not element-wise, or every input still read later).
+  std::vector<std::pair<int, int>> in_place_;
   BufferPool pool_;
   // Lazy runs: per-call state, kept to avoid allocation.
   std::vector<char> ready_;
