@@ -3,6 +3,7 @@
 // contiguous) only when needed, and the scalar op runs over contiguous blocks, which the
 // compiler vectorizes.
 #include <array>
+#include <cstring>
 
 #include "core/strided.hpp"
 #include "ops/elemwise.hpp"
@@ -50,6 +51,11 @@ constexpr bool admits(DTypeRule rule, Domain domain) {
   return true;
 }
 
+template <size_t Bytes>
+using UnsignedOfSize = std::conditional_t<
+    Bytes == 1, uint8_t,
+    std::conditional_t<Bytes == 2, uint16_t, std::conditional_t<Bytes == 4, uint32_t, uint64_t>>>;
+
 // result[j] = op(a[j], b[j], c[j]) over a contiguous block.
 using BlockFn = void (*)(int64_t n, const void* a, const void* b, const void* c, void* result);
 
@@ -64,6 +70,19 @@ void run_block(int64_t n, const void* pa, const void* pb, const void* pc, void* 
   R* r = static_cast<R*>(pr);
   if constexpr (Rule == DTypeRule::Second) {
     for (int64_t j = 0; j < n; ++j) r[j] = b[j];
+  } else if constexpr (Rule == DTypeRule::Switch && std::is_arithmetic_v<T>) {
+    // A select by bit mask, which the compiler vectorizes: the plain `a ? b : c` stays a
+    // branch, and a condition taken from data (ReLU's gradient) mispredicts half the
+    // time (5x slower on W5's random activations).
+    using U = UnsignedOfSize<sizeof(T)>;
+    for (int64_t j = 0; j < n; ++j) {
+      U x, y;
+      std::memcpy(&x, &b[j], sizeof(T));
+      std::memcpy(&y, &c[j], sizeof(T));
+      const U mask = static_cast<U>(U(0) - static_cast<U>(a[j]));
+      const U v = static_cast<U>((x & mask) | (y & static_cast<U>(~mask)));
+      std::memcpy(&r[j], &v, sizeof(T));
+    }
   } else if constexpr (Arity == 1) {
     for (int64_t j = 0; j < n; ++j) r[j] = convert_element<R>(Math<Id>::eval(a[j], T{}, T{}));
   } else if constexpr (Arity == 3) {
