@@ -226,7 +226,9 @@ def render(run, status, info, args, impls):
         "- settings: %d repeats; W1 %d, W2 %d, W5 %d calls per repeat (scale %g); W6 %d cold + warm "
         "process pairs. NumPy and PyTorch single-threaded (OPENBLAS_NUM_THREADS=1, "
         "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon with "
-        "its defaults (it may use both cores), kernels primed in a per-run cache. W1 and W2 "
+        "its defaults (it may use both cores), kernels primed in a per-run cache, and on an "
+        "AVX-512 CPU THEON_FLAGS=blas_coretype=SkylakeX (the environment pins OpenBLAS to "
+        "its Haswell kernels with OPENBLAS_CORETYPE; docs/blas.md). W1 and W2 "
         "are timed per call over fewer calls than WORKLOADS.md's 40 000 and 30 000, to keep "
         "the run short." % (
             args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),

@@ -144,6 +144,18 @@ def measure_limits(run, build, repeats):
                                       str(repeats)], env=env))
 
 
+def theon_env():
+    """Theon picks the faster GEMM path where the CPU has one: this machine's environment
+    pins OpenBLAS to its AVX2 (Haswell) kernels with OPENBLAS_CORETYPE, which Theon's
+    default (blas_coretype=auto) respects, so the runs name the AVX-512 core instead."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            avx512 = "avx512f" in f.read()
+    except OSError:
+        avx512 = False
+    return {"THEON_FLAGS": "blas_coretype=SkylakeX"} if avx512 else {}
+
+
 def run_workload(run, build, workload, impls, repeats, scale):
     py_env = {"PYTHONPATH": os.path.join(build, "python")}
     pydir = os.path.join(HERE, "python")
@@ -158,7 +170,7 @@ def run_workload(run, build, workload, impls, repeats, scale):
         else:
             cmd, env = [PY, "torch_runner.py"] + common, peer_env(impl)
         if impl.startswith("theon"):
-            env = dict(env, THEON_CACHE_DIR=run.cache_dir)
+            env = dict(env, THEON_CACHE_DIR=run.cache_dir, **theon_env())
             # Theon compiles fused kernels in the background and switches over when they
             # are ready: a short first process fills the run's cache, so the measured one
             # loads native code at once and times the steady state.
