@@ -47,7 +47,3 @@ def test_native_training_matches_interpreter(graph_flag):
     p, _ = step(np.ones((5, 3)), np.ones(5))
     assert p.shape == (5,)
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-(np.ones((5, 3)) @ w + b))), rtol=1e-12)
-
-
-def test_wait_for_native_code_returns_without_requests():
-    theon.wait_for_native_code()
