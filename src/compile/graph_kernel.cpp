@@ -105,7 +105,7 @@ std::unique_ptr<GraphKernel> GraphKernel::create(const FunctionGraph& fgraph, co
   return k;
 }
 
-bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan) {
+bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan, Variant& variant) const {
   const int n = vm.n_slots();
   plan.slots.resize(n);
   plan.recorded.resize(n);
@@ -118,9 +118,7 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan) {
     l.strides = a.strides();
     l.root = s;
     switch (kinds_[s]) {
-      case SlotKind::Bound:
-        guards_.push_back({s, a.shape(), a.strides()});
-        break;
+      case SlotKind::Bound: break;  // guarded (observe)
       case SlotKind::Constant:
         if (a.size() <= kMaxLiteral) {
           l.literal = a.copy();
@@ -132,7 +130,7 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan) {
         // another layout would address the wrong elements.
         if (!a.is_contiguous()) return false;
         l.strides = contiguous_strides(a.shape());
-        computed_.push_back({s, l});
+        variant.computed.push_back({s, l});
         break;
       case SlotKind::View: break;  // below, in run order
     }
@@ -157,41 +155,67 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan) {
       l.offset = bytes / size;
     }
   }
-  pointers_.assign(n, nullptr);
+  variant.pointers.assign(n, nullptr);
   for (int s = 0; s < n; ++s)
-    if (kinds_[s] == SlotKind::Constant && !plan.slots[s].literal.defined()) pointers_[s] = vm.slot(s).raw();
+    if (kinds_[s] == SlotKind::Constant && !plan.slots[s].literal.defined())
+      variant.pointers[s] = vm.slot(s).raw();
   return true;
 }
 
 void GraphKernel::observe(VM& vm) {
-  if (state_ != State::Waiting || ++calls_seen_ < kCallsBeforePlan) return;
-  state_ = State::Off;
+  if (attempts_ >= kMaxGraphVariants || ++calls_seen_ < kCallsBeforePlan) return;
+  calls_seen_ = 0;
+  // A variant for these layouts may still be compiling.
+  for (const Variant& v : variants_)
+    if (v.matches(vm)) return;
+  ++attempts_;
+  Variant variant;
+  for (int s = 0; s < static_cast<int>(kinds_.size()); ++s)
+    if (kinds_[s] == SlotKind::Bound) variant.guards.push_back({s, vm.slot(s).shape(), vm.slot(s).strides()});
   cgen::GraphPlan plan;
-  if (!plan_layouts(vm, plan)) return;
-  native_ = request_native_graph(cgen::emit_graph(plan));
-  if (native_) state_ = State::Compiling;
+  // A layout refused (too large) stays as a variant without code, so that its calls do
+  // not plan it again.
+  if (plan_layouts(vm, plan, variant)) {
+    variant.native = request_native_graph(cgen::emit_graph(plan));
+    if (!variant.native) attempts_ = kMaxGraphVariants;  // no native code at all
+  }
+  variants_.push_back(std::move(variant));
+}
+
+bool GraphKernel::Variant::matches(const VM& vm) const {
+  for (const Guard& g : guards)
+    if (!same_layout(vm.slot(g.slot), g.shape, g.strides)) return false;
+  return true;
 }
 
 bool GraphKernel::try_run(VM& vm) {
-  if (state_ != State::Compiling) return false;
-  const GraphFn fn = native_->fn();
-  if (!fn) return false;
-  for (const Guard& g : guards_) {
-    const NDArray& a = vm.slot(g.slot);
-    if (!same_layout(a, g.shape, g.strides)) return false;
-    pointers_[g.slot] = a.raw();
+  for (Variant& v : variants_) {
+    if (!v.native || !v.native->fn()) continue;
+    // Checks the layouts and takes the data pointers in one pass.
+    bool match = true;
+    for (const Guard& g : v.guards) {
+      const NDArray& a = vm.slot(g.slot);
+      if (!(match = same_layout(a, g.shape, g.strides))) break;
+      v.pointers[g.slot] = a.raw();
+    }
+    if (!match) continue;
+    run(vm, v);
+    return true;
   }
-  for (const auto& [s, layout] : computed_) {
+  return false;
+}
+
+void GraphKernel::run(VM& vm, Variant& v) {
+  for (const auto& [s, layout] : v.computed) {
     NDArray& a = vm.slot(s);
     // The usual case, checked cheaply: last call's buffer, which nobody else holds.
     const bool ours = a.defined() && a.buffer().use_count() == 1 && !a.buffer()->is_borrowed() &&
                       a.raw() == a.buffer()->data() && a.dtype() == layout.dtype &&
                       a.shape() == layout.shape && a.strides() == layout.strides;
-    pointers_[s] = ours ? a.raw() : reuse_or_allocate(a, layout.dtype, layout.shape).raw();
+    v.pointers[s] = ours ? a.raw() : reuse_or_allocate(a, layout.dtype, layout.shape).raw();
   }
-  fn(pointers_.data());
+  v.native->fn()(v.pointers.data());
   g_native_calls.fetch_add(1, std::memory_order_relaxed);
-  return true;
 }
 
 uint64_t native_graph_calls() { return g_native_calls.load(std::memory_order_relaxed); }

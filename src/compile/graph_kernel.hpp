@@ -1,10 +1,10 @@
 // The whole-graph native tier of a compiled function (docs/cache.md, "Whole-graph
 // kernels"). For a small graph the interpreter's per-node cost dominates a call: the
-// seeds' XOR step is 26 nodes over arrays of 1-4 elements, ~5 µs interpreted. After the
-// first interpreted call, the graph is printed as one C++ function whose every shape and
-// stride is that call's (backend/cgen/graph_emitter.hpp), compiled in the background
+// seeds' XOR step is 26 nodes over arrays of 1-4 elements, ~5 µs interpreted. After a
+// few interpreted calls, the graph is printed as one C++ function whose every shape and
+// stride is the last call's (backend/cgen/graph_emitter.hpp), compiled in the background
 // through the disk cache; later calls whose inputs and shared values have the same
-// layouts run it, the others keep the interpreter.
+// layouts run it, the others keep the interpreter (and may get a variant of their own).
 //
 // Only graphs the code generator can take become one: no lazy op (ifelse), every compute
 // node with an emitter, view geometry that depends on shapes only, arrays of at most
@@ -22,9 +22,12 @@
 namespace theon::detail {
 
 inline constexpr int64_t kMaxGraphElements = 4096;
-// A function is planned at its third successful call: one that is called once or twice
-// (a script's single evaluation, most tests) never pays for a compile.
+// A layout is planned at the third interpreted call that finds no native function for
+// it: a function called once or twice (a script's single evaluation, most tests) never
+// pays for a compile. A function called with several layouts (a training step and a
+// smaller last batch, train and validation sizes) gets up to kMaxGraphVariants.
 inline constexpr int kCallsBeforePlan = 3;
+inline constexpr int kMaxGraphVariants = 4;
 
 // For tests: how many calls in this process ran a native graph function.
 uint64_t native_graph_calls();
@@ -35,34 +38,42 @@ class GraphKernel {
   static std::unique_ptr<GraphKernel> create(const FunctionGraph& fgraph, const VM& vm,
                                              std::span<const int> wanted);
 
-  // After an interpreted call succeeded, its values still in the slots: the first call
-  // fixes the layouts and requests the native function.
+  // After an interpreted call succeeded, its values still in the slots: every
+  // kCallsBeforePlan-th such call plans its layouts as a new variant and requests its
+  // native function (unless a variant for that layout exists, or there are enough).
   void observe(VM& vm);
-  // Runs the native function when it is ready and the bound inputs and shared values
-  // have the recorded layouts; false leaves the call to the interpreter.
+  // Runs the native function of the variant whose recorded layouts the bound inputs and
+  // shared values have, once compiled; false leaves the call to the interpreter.
   bool try_run(VM& vm);
 
  private:
   enum class SlotKind : uint8_t { Bound, Constant, View, Computed };
-  enum class State : uint8_t { Waiting, Compiling, Off };
-
-  GraphKernel() = default;
-  bool plan_layouts(VM& vm, cgen::GraphPlan& plan);
-
-  State state_ = State::Waiting;
-  int calls_seen_ = 0;
-  std::vector<SlotKind> kinds_;
-  std::vector<VM::NodeSlots> schedule_;
-  std::vector<int> view_source_;  // per view slot: the slot it views
   struct Guard {
     int slot;
     Shape shape;
     Strides strides;
   };
-  std::vector<Guard> guards_;
-  std::vector<std::pair<int, cgen::SlotLayout>> computed_;  // buffers the function writes
-  std::vector<void*> pointers_;                             // per slot, passed to the function
-  std::shared_ptr<const NativeGraph> native_;
+  // One specialization: the layouts it was planned for and its native function.
+  struct Variant {
+    std::vector<Guard> guards;
+    std::vector<std::pair<int, cgen::SlotLayout>> computed;  // buffers the function writes
+    std::vector<void*> pointers;                             // per slot, passed to it
+    std::shared_ptr<const NativeGraph> native;
+    bool matches(const VM& vm) const;
+  };
+
+  GraphKernel() = default;
+  // The plan of the call in `vm`'s slots, or false when it cannot be one (sizes).
+  bool plan_layouts(VM& vm, cgen::GraphPlan& plan, Variant& variant) const;
+  // Runs `variant`, whose guards matched and whose pointers to bound slots are set.
+  void run(VM& vm, Variant& variant);
+
+  int calls_seen_ = 0;
+  int attempts_ = 0;  // variants planned or refused
+  std::vector<SlotKind> kinds_;
+  std::vector<VM::NodeSlots> schedule_;
+  std::vector<int> view_source_;  // per view slot: the slot it views
+  std::vector<Variant> variants_;
 };
 
 }  // namespace theon::detail

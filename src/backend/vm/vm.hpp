@@ -29,6 +29,7 @@ class VM {
 
   int slot_of(const Var& v) const { return slot_.at(v.get()); }
   NDArray& slot(int i) { return storage_[i]; }
+  const NDArray& slot(int i) const { return storage_[i]; }
   // Whether a node computes this slot (false for inputs, constants, shared variables).
   bool is_computed(int slot) const { return producer_[slot] >= 0; }
 

@@ -168,6 +168,26 @@ TEST_F(GraphKernelTest, OtherShapesAndStridedInputsFallBackToTheInterpreter) {
   EXPECT_EQ(detail::native_graph_calls(), calls + 2);
 }
 
+TEST_F(GraphKernelTest, EachLayoutUsedOftenGetsItsOwnVariant) {
+  auto x = T::dmatrix("x");
+  auto y = T::sum(T::exp(x) * 2.0, 1);
+  auto f = function({x}, y);
+  const NDArray shapes[] = {random_array({3, 4}, DType::Float64, -1, 1, 20),
+                            random_array({5, 2}, DType::Float64, -1, 1, 21)};
+  // Alternating: each layout is interpreted until its own variant is compiled.
+  for (int i = 0; i < 2 * detail::kCallsBeforePlan + 2; ++i) {
+    f(shapes[i % 2]);
+    if (i % 2) detail::cgen::wait_for_native_kernels();
+  }
+  detail::cgen::wait_for_native_kernels();
+  const auto calls = detail::native_graph_calls();
+  for (int i = 0; i < 4; ++i) {
+    const NDArray& m = shapes[i % 2];
+    EXPECT_ALLCLOSE(f(m).array(), interpreted({x}, y, m), 1e-12, 1e-12);
+  }
+  EXPECT_EQ(detail::native_graph_calls(), calls + 4);
+}
+
 TEST_F(GraphKernelTest, ResultsHeldByTheCallerAreNotOverwritten) {
   auto x = T::dvector("x");
   auto f = function({x}, T::exp(x) + 1.0);
