@@ -6,6 +6,8 @@
 // that input, element by element, instead of into a buffer of its own.
 #pragma once
 
+#include <cstddef>
+
 namespace theon {
 class Buffer;
 }
@@ -25,5 +27,12 @@ class InplaceGrant {
 
 // The buffer granted on this thread, or nullptr.
 const Buffer* inplace_grant();
+
+// For tests: outputs written over a dead input so far, and a switch that turns the rule
+// off for reference runs.
+size_t in_place_writes();
+void count_in_place_write();
+bool in_place_enabled();
+void set_in_place_for_testing(bool enabled);
 
 }  // namespace theon::detail

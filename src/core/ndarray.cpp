@@ -1,6 +1,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
@@ -297,6 +298,15 @@ thread_local const Buffer* t_inplace_grant = nullptr;
 InplaceGrant::InplaceGrant(const Buffer* buffer) : previous_(t_inplace_grant) { t_inplace_grant = buffer; }
 InplaceGrant::~InplaceGrant() { t_inplace_grant = previous_; }
 const Buffer* inplace_grant() { return t_inplace_grant; }
+
+namespace {
+std::atomic<size_t> g_in_place_writes{0};
+std::atomic<bool> g_in_place_enabled{true};
+}  // namespace
+size_t in_place_writes() { return g_in_place_writes.load(std::memory_order_relaxed); }
+void count_in_place_write() { g_in_place_writes.fetch_add(1, std::memory_order_relaxed); }
+bool in_place_enabled() { return g_in_place_enabled.load(std::memory_order_relaxed); }
+void set_in_place_for_testing(bool enabled) { g_in_place_enabled.store(enabled, std::memory_order_relaxed); }
 }  // namespace detail
 
 NDArray& reuse_or_allocate(NDArray& slot, DType dtype, const Shape& shape) {

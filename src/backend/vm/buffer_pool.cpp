@@ -6,8 +6,6 @@ namespace theon::detail {
 namespace {
 std::atomic<size_t> g_reuses{0};
 std::atomic<size_t> g_min_bytes{kPooledMinBytes};
-std::atomic<size_t> g_in_place{0};
-std::atomic<bool> g_in_place_enabled{true};
 }  // namespace
 
 void BufferPool::give(NDArray&& a) { free_.push_back(std::move(a)); }
@@ -33,9 +31,5 @@ NDArray BufferPool::take(size_t nbytes, DType dtype) {
 size_t pooled_buffer_reuses() { return g_reuses.load(std::memory_order_relaxed); }
 size_t pooled_min_bytes() { return g_min_bytes.load(std::memory_order_relaxed); }
 void set_pooled_min_bytes_for_testing(size_t bytes) { g_min_bytes.store(bytes, std::memory_order_relaxed); }
-size_t in_place_writes() { return g_in_place.load(std::memory_order_relaxed); }
-void count_in_place_write() { g_in_place.fetch_add(1, std::memory_order_relaxed); }
-bool in_place_enabled() { return g_in_place_enabled.load(std::memory_order_relaxed); }
-void set_in_place_for_testing(bool enabled) { g_in_place_enabled.store(enabled, std::memory_order_relaxed); }
 
 }  // namespace theon::detail

@@ -32,11 +32,5 @@ class BufferPool {
 size_t pooled_buffer_reuses();
 size_t pooled_min_bytes();
 void set_pooled_min_bytes_for_testing(size_t bytes);
-// For tests: outputs written over a dead input (the interpreter's in-place rule), and a
-// switch to turn that rule off for reference runs.
-size_t in_place_writes();
-void count_in_place_write();
-bool in_place_enabled();
-void set_in_place_for_testing(bool enabled);
 
 }  // namespace theon::detail

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "backend/vm/buffer_pool.hpp"
+#include "core/inplace.hpp"
 #include "support/test_util.hpp"
 #include "theon/theon.hpp"
 
