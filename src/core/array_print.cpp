@@ -64,7 +64,7 @@ Digits dragon4(F v, bool scientific, bool plus_sign) {
   }
   d.whole = s.substr(0, dot);
   if (dot != std::string::npos) d.fraction = s.substr(dot + 1);
-  if (plus_sign && !std::signbit(v)) d.whole.insert(0, "+");
+  if (plus_sign && !std::signbit(v)) d.whole.insert(d.whole.begin(), '+');
   return d;
 }
 
@@ -123,12 +123,12 @@ class FloatFormat {
     }
     Digits d = dragon4(v, scientific_, plus_sign_);
     std::string s(pad_left_ - std::min<size_t>(pad_left_, d.whole.size()), ' ');
-    s += d.whole + "." + d.fraction;
+    s.append(d.whole).append(1, '.').append(d.fraction);
     if (scientific_) {
       s.append(precision_ - std::min<size_t>(precision_, d.fraction.size()), '0');
       std::string digits = d.exponent.substr(1);
       digits.insert(0, exponent_digits_ - std::min<size_t>(exponent_digits_, digits.size()), '0');
-      s += "e" + d.exponent.substr(0, 1) + digits;
+      s.append(1, 'e').append(d.exponent, 0, 1).append(digits);
     } else {
       s.append(pad_right_ - std::min<size_t>(pad_right_, d.fraction.size()), ' ');
     }
@@ -182,8 +182,9 @@ template <class F>
 std::string complex_scalar_text(std::complex<F> v) {
   std::string imag = scalar_text(v.imag(), false);
   if (v.real() == 0 && !std::signbit(v.real())) return imag + "j";
-  if (!std::signbit(v.imag()) || std::isnan(v.imag())) imag.insert(0, "+");
-  return "(" + scalar_text(v.real(), false) + imag + "j)";
+  if (!std::signbit(v.imag()) || std::isnan(v.imag())) imag.insert(imag.begin(), '+');
+  std::string text(1, '(');
+  return text.append(scalar_text(v.real(), false)).append(imag).append("j)");
 }
 
 std::string scalar_to_string(const NDArray& a) {
@@ -268,7 +269,12 @@ class Layout {
         if (k + 1 < shown.size()) s += separator;
       }
     }
-    return "[" + s.substr(indent.size()) + "]";
+    // Appended piece by piece, as elsewhere in this file: "[" + std::string&& and
+    // insert(0, "+") make GCC 12 warn falsely at -O3 (-Wrestrict, GCC bug 105329).
+    std::string bracketed(1, '[');
+    bracketed.append(s, indent.size());
+    bracketed += ']';
+    return bracketed;
   }
 
   const NDArray& a_;
