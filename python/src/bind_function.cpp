@@ -144,7 +144,7 @@ class PyFunction {
     for (size_t i = 0; i < n; ++i) {
       if (values[i]) continue;
       if (inputs_[i].default_value.is_none())
-        throw py::type_error(display_name() + ": missing " + argument_name(i) + " (no default value)");
+        throw py::type_error(argument_name(i) + " is missing (and has no default value)");
       values[i] = inputs_[i].default_value;
     }
     return values;
