@@ -22,9 +22,19 @@ struct CacheEntry {
   std::string key;   // 32 hex digits: a hash of the source, the compiler and its flags
   std::string path;  // the shared object
   int64_t bytes = 0;
+  double last_used = 0;  // seconds since the epoch: when a process last loaded or built it
 };
 // The compiled modules in cache_dir(), sorted by key.
 std::vector<CacheEntry> cache_entries();
+
+// Bytes taken by the cache's modules, sidecars and kept sources.
+int64_t cache_size_bytes();
+// Removes the least recently used modules until the cache takes at most `max_bytes`,
+// and returns how many it removed. Each compile does the same with THEON_FLAGS
+// cache_max_mb. Safe while other processes use the cache: a module being built is
+// skipped, and a process that loaded a module keeps it.
+//   theon::trim_cache(256 << 20);
+int trim_cache(int64_t max_bytes);
 
 // Removes every module, sidecar, lock file and leftover temporary directory from
 // cache_dir(), and returns how many modules it removed. Processes that loaded a module

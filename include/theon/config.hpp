@@ -29,6 +29,15 @@ struct Config {
   std::string cxx = "c++";
   // Keep each generated kernel's C++ source next to its module in the cache (<key>.cpp).
   bool cgen_keep_source = false;
+  // Seconds one compiler run may take; then it is killed (with everything it started)
+  // and that kernel stays interpreted for the rest of the process. 0: no limit.
+  double cgen_timeout = 60;
+  // Seconds a process that exits waits for the compiles under way before killing them
+  // (what is left compiles again in the next run). 0: kill at once.
+  double cgen_exit_wait = 1;
+  // The disk cache's size cap in MB: after each compile, the least recently used modules
+  // go until it fits (docs/cache.md). 0: no cap.
+  double cache_max_mb = 1024;
   // Which OpenBLAS kernels to use, applied once while libtheon loads (so only the
   // THEON_FLAGS value counts): "auto" selects OpenBLAS's AVX-512 (SkylakeX) kernels when
   // it picked AVX2-or-older ones on a CPU with AVX-512 and OPENBLAS_CORETYPE is unset;

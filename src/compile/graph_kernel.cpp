@@ -11,8 +11,8 @@ namespace {
 
 std::atomic<uint64_t> g_native_calls{0};
 
-// Constants no bigger than this are written into the source.
-constexpr int64_t kMaxLiteral = 64;
+// Constants no bigger than this are copied into the function's local arrays.
+constexpr int64_t kMaxLocalConstant = 64;
 
 bool is_shape_op(const Op& op) {
   return dynamic_cast<const ShapeI*>(&op) || dynamic_cast<const ShapeOp*>(&op);
@@ -78,6 +78,7 @@ std::unique_ptr<GraphKernel> GraphKernel::create(const FunctionGraph& fgraph, co
       k->kinds_[vm.slot_of(v)] = SlotKind::Constant;
     }
   ShapeDetermined fixed(k->schedule_, constant);
+  int compute_steps = 0;
   for (const auto& step : k->schedule_) {
     const Op& op = step.node->op();
     const int viewed = op.view_of(0);
@@ -93,7 +94,7 @@ std::unique_ptr<GraphKernel> GraphKernel::create(const FunctionGraph& fgraph, co
       }
       continue;
     }
-    if (!cgen::can_emit_step(*step.node)) return nullptr;
+    if (!cgen::can_emit_step(*step.node) || ++compute_steps > kMaxGraphSteps) return nullptr;
     if (dynamic_cast<const Alloc*>(&op))
       for (size_t i = 1; i < step.in.size(); ++i)
         if (!fixed(step.in[i])) return nullptr;
@@ -120,9 +121,9 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan, Variant& variant) 
     switch (kinds_[s]) {
       case SlotKind::Bound: break;  // guarded (observe)
       case SlotKind::Constant:
-        if (a.size() <= kMaxLiteral) {
-          l.literal = a.copy();
-          l.strides = l.literal.strides();
+        if (a.size() <= kMaxLocalConstant && a.is_contiguous()) {
+          l.local = true;
+          l.strides = contiguous_strides(a.shape());
         }
         break;
       case SlotKind::Computed:
@@ -146,7 +147,7 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan, Variant& variant) 
       const cgen::SlotLayout& source = plan.slots[view_source_[s]];
       const NDArray& a = vm.slot(s);
       const NDArray& root = vm.slot(source.root);
-      if (plan.slots[source.root].literal.defined()) return false;  // a view of a literal
+      if (plan.slots[source.root].local) return false;  // a view of a local copy
       const auto bytes = static_cast<const std::byte*>(a.raw()) - static_cast<const std::byte*>(root.raw());
       const auto size = static_cast<std::ptrdiff_t>(itemsize(a.dtype()));
       if (bytes % size != 0) return false;
@@ -157,8 +158,7 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan, Variant& variant) 
   }
   variant.pointers.assign(n, nullptr);
   for (int s = 0; s < n; ++s)
-    if (kinds_[s] == SlotKind::Constant && !plan.slots[s].literal.defined())
-      variant.pointers[s] = vm.slot(s).raw();
+    if (kinds_[s] == SlotKind::Constant) variant.pointers[s] = vm.slot(s).raw();
   return true;
 }
 

@@ -7,9 +7,9 @@
 // layouts run it, the others keep the interpreter (and may get a variant of their own).
 //
 // Only graphs the code generator can take become one: no lazy op (ifelse), every compute
-// node with an emitter, view geometry that depends on shapes only, arrays of at most
-// kMaxGraphElements elements (bigger arrays want the interpreter's SIMD, BLAS and
-// threads), no output that is a view. The native function cannot fail: whatever could
+// node with an emitter, at most kMaxGraphSteps compute nodes, view geometry that
+// depends on shapes only, arrays of at most kMaxGraphElements elements (bigger arrays
+// want the interpreter's SIMD, BLAS and threads), no output that is a view. The native function cannot fail: whatever could
 // fail at run time (shape mismatches) would have failed in the recorded call.
 #pragma once
 
@@ -22,6 +22,10 @@
 namespace theon::detail {
 
 inline constexpr int64_t kMaxGraphElements = 4096;
+// Graphs with more compute nodes than this stay interpreted (their fused kernels still
+// get native code of their own): GCC takes ~15 ms per unrolled node, so a 400-layer
+// network would make one module that compiles for most of a minute.
+inline constexpr int kMaxGraphSteps = 256;
 // A layout is planned at the third interpreted call that finds no native function for
 // it: a function called once or twice (a script's single evaluation, most tests) never
 // pays for a compile. A function called with several layouts (a training step and a

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <sstream>
+#include <stdexcept>
 
 #include "theon/error.hpp"
 
@@ -12,6 +13,20 @@ bool parse_bool(const std::string& key, const std::string& value) {
   if (value == "1" || value == "True" || value == "true") return true;
   if (value == "0" || value == "False" || value == "false") return false;
   THEON_FAIL(ValueError) << "THEON_FLAGS: " << key << " needs a boolean, got '" << value << "'";
+}
+
+// A number of seconds or megabytes: finite and not negative.
+double parse_amount(const std::string& key, const std::string& value) {
+  size_t used = 0;
+  double v = -1;
+  try {
+    v = std::stod(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  THEON_CHECK_USER(used == value.size() && v >= 0 && v < 1e12, ValueError)
+      << "THEON_FLAGS: " << key << " needs a number >= 0, got '" << value << "'";
+  return v;
 }
 
 }  // namespace
@@ -52,6 +67,12 @@ void apply_flags(Config& cfg, const std::string& flags) {
       cfg.cxx = value;
     } else if (key == "cgen_keep_source") {
       cfg.cgen_keep_source = parse_bool(key, value);
+    } else if (key == "cgen_timeout") {
+      cfg.cgen_timeout = parse_amount(key, value);
+    } else if (key == "cgen_exit_wait") {
+      cfg.cgen_exit_wait = parse_amount(key, value);
+    } else if (key == "cache_max_mb") {
+      cfg.cache_max_mb = parse_amount(key, value);
     } else if (key == "blas_coretype") {
       THEON_CHECK_USER(!value.empty(), ValueError)
           << "THEON_FLAGS: blas_coretype must be auto, keep or an OpenBLAS core name";

@@ -41,12 +41,22 @@ struct Toolchain {
 
 // Finds `cxx` (a path, or a name searched on PATH; "c++" falls back to g++ and
 // clang++) and probes its version and SLEEF. nullopt with `why` set when unusable.
-std::optional<Toolchain> find_toolchain(const std::string& cxx, std::string* why);
+// Each probe, like each compile, is killed after `timeout_s` seconds (0: no limit).
+std::optional<Toolchain> find_toolchain(const std::string& cxx, double timeout_s, std::string* why);
 
 // Compiles `source_path` into the shared object `output_path`. Returns "" on success,
-// else the compiler's first error lines.
+// else the compiler's first error lines. A compiler still running after `timeout_s`
+// seconds (0: no limit), or when stop_compilers(true) is called, is killed with its
+// whole process group (it runs as the leader of its own), and the result says so.
 std::string compile_shared_object(const Toolchain& toolchain, const std::string& source_path,
-                                  const std::string& output_path);
+                                  const std::string& output_path, double timeout_s);
+
+// Kills every compiler running now or started later (true), as at process exit; false
+// lets them run again (tests).
+void stop_compilers(bool stop);
+
+// "1.5 s".
+std::string seconds_text(double seconds);
 
 // What the native tier did in this process (for tests and measurements).
 struct NativeStats {
@@ -54,6 +64,8 @@ struct NativeStats {
   int compiled = 0;       // built by this process
   int loaded = 0;         // found in the disk cache
   int failed = 0;         // left to the interpreter (no compiler, refused, compile error)
+  int timed_out = 0;      // of those, compiles killed after THEON_FLAGS cgen_timeout
+  int unloaded = 0;       // modules dlclose'd after their last kernel was destroyed
   double compile_ms = 0;  // total time spent building, compile and link
   double load_ms = 0;     // total time spent loading cache hits (verify + dlopen)
 };

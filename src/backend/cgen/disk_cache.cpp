@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <vector>
 
 #include "theon/cache.hpp"
 
@@ -21,6 +23,8 @@ namespace theon::detail::cgen {
 namespace {
 
 constexpr const char* kMetaMagic = "theon-module 1";
+
+std::atomic<int> g_loaded_modules{0};
 
 std::string mode_octal(mode_t mode) {
   char buf[8];
@@ -95,9 +99,10 @@ int open_private(const std::string& path, Found* found, std::string* why) {
 }
 
 // Loads a complete, verified entry. The sidecar is checked first (a missing sidecar is
-// an entry that does not exist yet), then the object's size and hash against it.
+// an entry that does not exist yet), then the object's size and hash against it. A
+// loaded entry's sidecar is touched: its modification time is the entry's last use.
 Found try_load(const std::string& dir, const std::string& key, const std::string& symbol,
-               void** out, std::string* why) {
+               CacheResult* out, std::string* why) {
   const std::string meta_path = dir + "/" + key + ".meta", so_path = dir + "/" + key + ".so";
   Found found = Found::ok;
   int fd = open_private(meta_path, &found, why);
@@ -119,21 +124,26 @@ Found try_load(const std::string& dir, const std::string& key, const std::string
     *why = err ? err : "dlopen failed";
     return Found::corrupt;
   }
-  *out = ::dlsym(handle, symbol.c_str());  // the handle stays open: the code may run any time
-  if (!*out) {
+  auto module = std::make_shared<const Module>(handle);  // dlclose'd with its last user
+  void* entry = ::dlsym(handle, symbol.c_str());
+  if (!entry) {
     *why = so_path + " lacks " + symbol;
     return Found::corrupt;
   }
+  ::utimensat(AT_FDCWD, meta_path.c_str(), nullptr, 0);
+  out->symbol = entry;
+  out->module = std::move(module);
   return Found::ok;
 }
 
 // Holds an exclusive flock() on a lock file for its lifetime.
 class EntryLock {
  public:
-  explicit EntryLock(const std::string& path) {
+  // `wait` false: gives up at once when another process holds it.
+  explicit EntryLock(const std::string& path, bool wait = true) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0) return;
-    while (::flock(fd_, LOCK_EX) != 0) {
+    while (::flock(fd_, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
       if (errno != EINTR) {
         ::close(fd_);
         fd_ = -1;
@@ -157,7 +167,64 @@ void remove_tree(const std::string& path) {
   std::filesystem::remove_all(path, ec);
 }
 
+int64_t size_or_zero(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+}
+
 }  // namespace
+
+Module::Module(void* handle) : handle_(handle) {
+  g_loaded_modules.fetch_add(1, std::memory_order_relaxed);
+}
+
+Module::~Module() {
+  ::dlclose(handle_);
+  g_loaded_modules.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int loaded_module_count() { return g_loaded_modules.load(std::memory_order_relaxed); }
+
+int trim_cache_dir(const std::string& dir, int64_t max_bytes) {
+  struct Entry {
+    std::string key;
+    int64_t bytes;
+    struct timespec used;
+  };
+  std::vector<Entry> entries;
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".meta") != 0) continue;
+    const std::string key = name.substr(0, name.size() - 5), base = dir + "/" + key;
+    struct stat st {};
+    if (::lstat((base + ".meta").c_str(), &st) != 0) continue;
+    const int64_t bytes = st.st_size + size_or_zero(base + ".so") + size_or_zero(base + ".cpp");
+    entries.push_back({key, bytes, st.st_mtim});
+    total += bytes;
+  }
+  if (total <= max_bytes) return 0;
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.used.tv_sec != b.used.tv_sec ? a.used.tv_sec < b.used.tv_sec
+                                          : a.used.tv_nsec < b.used.tv_nsec;
+  });
+  int removed = 0;
+  for (const Entry& e : entries) {
+    if (total <= max_bytes) break;
+    const std::string base = dir + "/" + e.key;
+    // The lock file stays: a process may have opened it already to wait on it.
+    EntryLock lock(base + ".lock", /*wait=*/false);
+    if (!lock.held()) continue;  // being built (or rebuilt) right now
+    // The sidecar first: without it the entry does not exist for readers.
+    if (::unlink((base + ".meta").c_str()) != 0) continue;
+    ::unlink((base + ".so").c_str());
+    ::unlink((base + ".cpp").c_str());
+    total -= e.bytes;
+    ++removed;
+  }
+  return removed;
+}
 
 std::string hash_hex(const std::string& text) {
   uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
@@ -203,7 +270,7 @@ CacheResult load_or_build(const std::string& dir, const std::string& key,
                           const std::string& source, const std::string& symbol,
                           const BuildFn& build, bool keep_source) {
   CacheResult result;
-  Found found = try_load(dir, key, symbol, &result.symbol, &result.error);
+  Found found = try_load(dir, key, symbol, &result, &result.error);
   if (found == Found::ok) return result;
   if (found == Found::refused) {
     result.refused = true;
@@ -215,7 +282,7 @@ CacheResult load_or_build(const std::string& dir, const std::string& key,
     result.error = "cannot lock " + dir + "/" + key + ".lock: " + std::strerror(errno);
     return result;
   }
-  found = try_load(dir, key, symbol, &result.symbol, &result.error);
+  found = try_load(dir, key, symbol, &result, &result.error);
   if (found == Found::ok) return result;
   if (found == Found::refused) {
     result.refused = true;
@@ -261,7 +328,7 @@ CacheResult load_or_build(const std::string& dir, const std::string& key,
     return result;
   }
   result.compiled = true;
-  found = try_load(dir, key, symbol, &result.symbol, &result.error);
+  found = try_load(dir, key, symbol, &result, &result.error);
   result.refused = found == Found::refused;
   return result;
 }
@@ -289,11 +356,32 @@ std::vector<CacheEntry> cache_entries() {
     entry.key = p.stem().string();
     entry.path = p.string();
     entry.bytes = static_cast<int64_t>(fs::file_size(p, ec));
+    struct stat st {};
+    if (::stat(fs::path(p).replace_extension(".meta").c_str(), &st) == 0)
+      entry.last_used = static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec * 1e-9;
     entries.push_back(std::move(entry));
   }
   std::sort(entries.begin(), entries.end(),
             [](const CacheEntry& a, const CacheEntry& b) { return a.key < b.key; });
   return entries;
+}
+
+int64_t cache_size_bytes() {
+  int64_t total = 0;
+  std::error_code ec;
+  const std::string dir = cache_dir();
+  if (dir.empty()) return 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".so" || ext == ".meta" || ext == ".cpp") total += detail::cgen::size_or_zero(e.path().string());
+  }
+  return total;
+}
+
+int trim_cache(int64_t max_bytes) {
+  const std::string dir = cache_dir();
+  if (dir.empty() || !std::filesystem::is_directory(dir)) return 0;
+  return detail::cgen::trim_cache_dir(dir, max_bytes);
 }
 
 int clear_cache() {

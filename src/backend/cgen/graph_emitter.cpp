@@ -99,7 +99,7 @@ class Writer {
   const SlotLayout& layout(int slot) const { return plan_.slots[slot]; }
   const char* type_of(int slot) const { return c_type(layout(slot).dtype); }
 
-  // Each root buffer once: a pointer into p[], or a literal array.
+  // Each root buffer once: a pointer into p[], or a local copy of a small constant.
   void declare_roots() {
     std::vector<char> used(plan_.slots.size(), 0);
     for (const auto& step : plan_.steps) {
@@ -110,10 +110,10 @@ class Writer {
       if (!used[r]) continue;
       const SlotLayout& l = plan_.slots[r];
       const char* t = c_type(l.dtype);
-      if (l.literal.defined()) {
-        os_ << "  static const " << t << " " << tag("v", static_cast<long>(r)) << "[] = {";
-        for (int64_t i = 0; i < l.literal.size(); ++i) os_ << (i ? ", " : "") << literal_at(l.literal, i);
-        os_ << "};\n";
+      if (l.local) {
+        const std::string v = tag("v", static_cast<long>(r));
+        os_ << "  " << t << " " << v << "[" << shape_size(l.shape) << "];\n  __builtin_memcpy("
+            << v << ", p[" << r << "], sizeof " << v << ");\n";
       } else {
         os_ << "  " << t << "* const " << tag("v", static_cast<long>(r)) << " = static_cast<" << t
             << "*>(p[" << r << "]);\n";

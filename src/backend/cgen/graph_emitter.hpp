@@ -6,7 +6,8 @@
 // calls whose inputs have exactly those layouts.
 //
 // Views (dimshuffle, reshape, split, ...) cost nothing: a slot's elements are addressed
-// through its root buffer, offset and strides, all constants of the source.
+// through its root buffer, offset and strides, all constants of the source. The values
+// of the graph's constants are not in the source: they are arguments, like the inputs.
 #pragma once
 
 #include <string>
@@ -24,9 +25,11 @@ struct SlotLayout {
   Strides strides;
   int root = -1;
   int64_t offset = 0;
-  // A constant small enough to be written into the source (so the compiler folds it);
-  // undefined otherwise. Its layout is then C-contiguous.
-  NDArray literal;
+  // A small contiguous constant. Like every constant it is passed to the function (so
+  // that graphs differing only in constants share one module), and it is copied at entry
+  // into a local array, which the compiler knows nothing else writes: its elements are
+  // loaded once and stay in registers.
+  bool local = false;
 };
 
 struct GraphPlan {
@@ -41,7 +44,7 @@ struct GraphPlan {
 bool can_emit_step(const ApplyNode& node);
 
 // The kernel text of `plan` (for emit_source): one extern "C" GraphFn named
-// kGraphSymbol; slots[r] points at the data of each root buffer r.
+// kGraphSymbol; slots[r] points at the data of each root buffer r, constants included.
 std::string emit_graph(const GraphPlan& plan);
 
 }  // namespace theon::detail::cgen

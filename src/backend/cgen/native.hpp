@@ -17,33 +17,38 @@ namespace theon::detail {
 using FusedRowFn = void (*)(int64_t n, const void* const* in, const int64_t* in_step,
                             void* const* out, const int64_t* out_step);
 
-// A native kernel that may still be compiling. fn() is nullptr until it is ready (or
-// for good, when there is no compiler or compiling failed: the interpreter serves).
-class NativeKernel {
- public:
-  FusedRowFn fn() const { return fn_.load(std::memory_order_acquire); }
-  void set(FusedRowFn f) { fn_.store(f, std::memory_order_release); }
-
- private:
-  std::atomic<FusedRowFn> fn_{nullptr};
-};
-
 // A whole function graph as one native function (backend/cgen/graph_emitter.hpp):
 // `slots[i]` is the data of the graph's buffer i, read or written in place.
 using GraphFn = void (*)(void* const* slots);
 
-// A native graph function that may still be compiling; fn() as NativeKernel's.
-class NativeGraph {
+// Native code that may still be compiling. fn() is nullptr until it is ready (or for
+// good, when there is no compiler or compiling failed: the interpreter serves). The
+// loaded module stays as long as this object: it is unloaded (dlclose) when the last
+// kernel holding it is destroyed, so a pointer from fn() must not outlive its holder.
+template <class Fn>
+class NativeFunction {
  public:
-  GraphFn fn() const { return fn_.load(std::memory_order_acquire); }
-  void set(GraphFn f) { fn_.store(f, std::memory_order_release); }
+  Fn fn() const { return fn_.load(std::memory_order_acquire); }
+  // Publishes `f`, whose code `module` owns. Called once, by the worker that loaded it.
+  void set(Fn f, std::shared_ptr<const void> module) {
+    module_ = std::move(module);
+    fn_.store(f, std::memory_order_release);
+  }
 
  private:
-  std::atomic<GraphFn> fn_{nullptr};
+  std::atomic<Fn> fn_{nullptr};
+  std::shared_ptr<const void> module_;
 };
 
+// A fused element-wise kernel's row function.
+using NativeKernel = NativeFunction<FusedRowFn>;
+// A native graph function.
+using NativeGraph = NativeFunction<GraphFn>;
+
 // Starts producing native code for `program` (from the disk cache, or by compiling in
-// a background thread) and returns at once. Identical programs share one kernel.
+// a background thread) and returns at once. Identical programs share one kernel while
+// any holder of it lives; a program whose compile failed or timed out is not compiled
+// again in this process.
 // Returns nullptr when native code is disabled (config().cxx empty).
 std::shared_ptr<const NativeKernel> request_native_kernel(const FusedProgram& program);
 

@@ -17,6 +17,13 @@
 
 namespace theon::testing {
 
+// The kernels whose row functions a test got from native_fn: a module is unloaded with
+// its last kernel, so they are held until the test ends.
+inline std::vector<std::shared_ptr<const detail::NativeKernel>>& held_kernels() {
+  static std::vector<std::shared_ptr<const detail::NativeKernel>> held;
+  return held;
+}
+
 // Points THEON_CACHE_DIR at a fresh directory (never the user's ~/.cache) and gives
 // each test a clean native tier; restores the compiler setting afterwards.
 class CgenTest : public ::testing::Test {
@@ -32,6 +39,7 @@ class CgenTest : public ::testing::Test {
     saved_keep_ = config().cgen_keep_source;
   }
   void TearDown() override {
+    held_kernels().clear();
     detail::cgen::reset_native_kernels_for_testing();
     config().cxx = saved_cxx_;
     config().cgen_keep_source = saved_keep_;
@@ -116,10 +124,12 @@ inline std::vector<NDArray> run_row_fn(detail::FusedRowFn fn, const detail::Fuse
 }
 
 // Requests and waits for the native kernel of `program`; nullptr when there is none.
+// The kernel (so its module) is held until the test ends.
 inline detail::FusedRowFn native_fn(const detail::FusedProgram& program) {
   auto kernel = detail::request_native_kernel(program);
   if (!kernel) return nullptr;
   detail::cgen::wait_for_native_kernels();
+  held_kernels().push_back(kernel);
   return kernel->fn();
 }
 
