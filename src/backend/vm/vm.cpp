@@ -102,12 +102,16 @@ void VM::plan_liveness() {
       if (producer_[s] < 0 || is_view_[s] || last_use[s] != static_cast<int>(i) ||
           in.dtype() != out.dtype() || !(in.broadcastable() == out.broadcastable()))
         continue;
-      // Another operand reading the same buffer (the value twice is fine, a view of it
-      // at other indices is not).
-      bool other_view = false;
-      for (uint32_t m = instr.in_begin; m < instr.in_end; ++m)
-        other_view = other_view || (index(in_ptrs_[m]) != s && root[index(in_ptrs_[m])] == s);
-      if (!other_view) in_place_[i] = {s, index(out_ptrs_[instr.out_begin])};
+      // Another operand reading the same buffer: a view of it at other indices never
+      // may; the value itself again only among the first two operands, since a fold of
+      // three or more reads operands 2, 3, ... after it has written the output.
+      bool read_after_write = false;
+      for (uint32_t m = instr.in_begin; m < instr.in_end; ++m) {
+        const int other = index(in_ptrs_[m]);
+        const bool reread_by_fold = other == s && m >= instr.in_begin + 2;
+        read_after_write = read_after_write || (other != s && root[other] == s) || reread_by_fold;
+      }
+      if (!read_after_write) in_place_[i] = {s, index(out_ptrs_[instr.out_begin])};
     }
   }
   last_nbytes_.assign(n, 0);

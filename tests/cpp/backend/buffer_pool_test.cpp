@@ -173,11 +173,15 @@ TEST_F(InPlaceTest, ValuesStillReadAreNeverOverwritten) {
   auto a = T::nnet::softmax(x);
   auto b = T::nnet::softmax(T::dot(x, w));
   auto c = T::nnet::softmax(x + 1.0);
+  auto e = T::maximum(x, x);  // with the cast below, a two-output fused node
   const std::vector<std::vector<Var>> cases = {
       {a + T::transpose(a)},  // a view of the dying input, read at other indices
       {T::exp(b) * b},        // the dying input read twice at the same index: fine
       {c, c * 2.0},           // a value that is also a result
       {T::exp(x) + w},        // the user's argument and a shared value
+      // e dies in mul(2, e, e), a fold that reads its third operand after writing the
+      // output: e must not be the output's buffer (found by the differential fuzz test).
+      {(e + e) * e, T::cast(e, DType::Float32)},
   };
   for (size_t k = 0; k < cases.size(); ++k) {
     SCOPED_TRACE("case " + std::to_string(k));
