@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -47,11 +48,13 @@ class Buffer {
   std::shared_ptr<void> keep_alive_;
 };
 
-// One slice of an axis, as Python's start:stop:step (step may be negative).
+// One slice of an axis, as Python's start:stop:step (step may be negative). An absent
+// bound is std::nullopt (spelled Slice::kNone), never an integer, so every int64 value,
+// INT64_MIN included, is a bound or a step.
 struct Slice {
-  static constexpr int64_t kNone = INT64_MIN;
-  int64_t start = kNone;
-  int64_t stop = kNone;
+  static constexpr std::nullopt_t kNone = std::nullopt;
+  std::optional<int64_t> start;
+  std::optional<int64_t> stop;
   int64_t step = 1;
 };
 

@@ -43,6 +43,10 @@ THEON_DECLARE_ERROR(ShapeError, UserError);
 THEON_DECLARE_ERROR(ValueError, UserError);
 // An index outside an array's bounds (Python's IndexError).
 THEON_DECLARE_ERROR(IndexError, UserError);
+// An array too large to make: its element count or byte count does not fit the
+// machine's integers, or the system refused the memory (Python's MemoryError). The
+// message names the shape and the bytes asked for.
+THEON_DECLARE_ERROR(MemoryError, UserError);
 THEON_DECLARE_ERROR(InternalError, Error);
 // Raised by the CHECK mode when a rewrite changed a value: a bug in that rewrite.
 THEON_DECLARE_ERROR(RewriteCheckError, InternalError);

@@ -96,7 +96,11 @@ class Result {
   Result(std::vector<NDArray> outputs, bool single) : outputs_(std::move(outputs)), single_(single) {}
 
   size_t size() const { return outputs_.size(); }
-  const NDArray& operator[](size_t i) const { return outputs_.at(i); }
+  const NDArray& operator[](size_t i) const {
+    THEON_CHECK_USER(i < outputs_.size(), IndexError)
+        << "output " << i << " of a call that returned " << outputs_.size() << " output(s)";
+    return outputs_[i];
+  }
   auto begin() const { return outputs_.begin(); }
   auto end() const { return outputs_.end(); }
   std::vector<NDArray>& vector() { return outputs_; }

@@ -104,9 +104,15 @@ using Shape = SmallVec<int64_t, 6>;
 using Strides = SmallVec<int64_t, 6>;
 using BroadcastPattern = SmallVec<bool, 6>;
 
-// Number of elements of a shape (1 for a 0-d shape).
+// The most dimensions a tensor type may have (NumPy 2's NPY_MAXDIMS), so that every
+// result can be returned to NumPy.
+inline constexpr int kMaxDims = 64;
+
+// Number of elements of a shape (1 for a 0-d shape). Throws MemoryError, naming the
+// shape, when the product of its nonzero lengths does not fit in int64: sizes computed
+// from user numbers never wrap, and a zero-size array still has strides that fit.
 int64_t shape_size(std::span<const int64_t> shape);
-// Strides of a C-contiguous (row-major) array of this shape.
+// Strides of a C-contiguous (row-major) array of this shape (one whose shape_size fits).
 Strides contiguous_strides(std::span<const int64_t> shape);
 // "(3, 4)", "()" and "(5,)", as Python prints tuples.
 std::string shape_str(std::span<const int64_t> shape);

@@ -14,7 +14,12 @@ struct TensorType {
   BroadcastPattern broadcastable;
 
   TensorType() = default;
-  TensorType(DType d, BroadcastPattern b) : dtype(d), broadcastable(std::move(b)) {}
+  // ValueError beyond kMaxDims dimensions: a graph that asks for more fails where it is built.
+  TensorType(DType d, BroadcastPattern b) : dtype(d), broadcastable(std::move(b)) {
+    THEON_CHECK_USER(broadcastable.size() <= static_cast<size_t>(kMaxDims), ValueError)
+        << "a tensor can have at most " << kMaxDims << " dimensions, this one would have "
+        << broadcastable.size();
+  }
   // All dimensions of unknown length.
   static TensorType of_rank(DType d, int ndim) { return {d, BroadcastPattern(ndim, false)}; }
 

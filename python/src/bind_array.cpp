@@ -139,8 +139,9 @@ py::array to_numpy(NDArray a, bool copy_small) {
   const int nd = a.ndim();
   const DType dtype = a.dtype();
   py::dtype dt = numpy_dtype(dtype);
-  Py_intptr_t shape[64], strides[64];
-  THEON_ASSERT(nd <= 64) << "rank " << nd;
+  Py_intptr_t shape[kMaxDims], strides[kMaxDims];
+  THEON_CHECK_USER(nd <= kMaxDims, ValueError)
+      << "an array of " << nd << " dimensions cannot become a NumPy array (at most " << kMaxDims << ")";
   const auto item = static_cast<Py_intptr_t>(itemsize(dtype));
   for (int d = 0; d < nd; ++d) {
     shape[d] = a.shape(d);

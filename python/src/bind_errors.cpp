@@ -1,5 +1,5 @@
-// error.hpp: C++ exceptions as Python ones, with the core's messages. TypeError and
-// IndexError map to Python's; ShapeError to theon.ShapeError, a ValueError; an
+// error.hpp: C++ exceptions as Python ones, with the core's messages. TypeError,
+// IndexError and MemoryError map to Python's; ShapeError to theon.ShapeError, a ValueError; an
 // InternalError (a Theon bug) to theon.InternalError, a RuntimeError; verify_grad's
 // GradientError to theon.GradientError, a ValueError.
 #include "common.hpp"
@@ -35,6 +35,8 @@ void bind_errors(py::module_& m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const theon::IndexError& e) {
       PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const theon::MemoryError& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const theon::InternalError& e) {
       PyErr_SetString(internal_error, e.what());
     } catch (const theon::UserError& e) {

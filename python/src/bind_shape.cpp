@@ -86,7 +86,7 @@ void bind_shape(py::module_&, py::module_& t) {
         return tensor::dimshuffle(VarArg(x, py_loc()), pattern_from(one_or_many(pattern)));
       })
       .def("reshape", [](const Var& x, py::args shape, py::kwargs kw) {
-        py::object ndim = kw.contains("ndim") ? kw["ndim"] : py::none();
+        py::object ndim = kw.contains("ndim") ? py::object(kw["ndim"]) : py::object(py::none());
         py::object s = shape.size() == 1 ? py::object(shape[0]) : py::object(shape);
         return reshape_checked(VarArg(x, py_loc()), s, ndim);
       })

@@ -19,7 +19,16 @@ SharedVar make_shared(py::handle value, py::handle name, bool borrow, py::handle
   if (PyBool_Check(p)) {
     a = array(p == Py_True);
   } else if (PyLong_Check(p)) {
-    a = array(static_cast<int64_t>(py::cast<long long>(value)));
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
+    if (overflow != 0) {
+      // NumPy would make an object array; Theon, like Theano, has no such dtype.
+      const std::string text = py::str(value).cast<std::string>();
+      PyErr_Format(PyExc_OverflowError, "shared: the integer %s does not fit in int64", text.c_str());
+      throw py::error_already_set();
+    }
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+    a = array(static_cast<int64_t>(v));
   } else if (PyFloat_Check(p)) {
     a = array(PyFloat_AsDouble(p));
   } else if (py::isinstance<Var>(value)) {

@@ -28,6 +28,25 @@ ShapeArg shape_from_entries(const std::vector<VarArg>& d, const Loc& loc) {
   }
 }
 
+// A shape entry given as a Python or NumPy integer: OverflowError or TypeError, naming
+// the value, rather than pybind11's "Unable to cast".
+int64_t shape_entry_from_py(py::handle obj) {
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!index) {
+    PyErr_Clear();
+    throw py::type_error("a shape entry must be an integer or a symbolic integer scalar, got " +
+                         py::repr(obj).cast<std::string>());
+  }
+  int overflow = 0;
+  const long long n = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (overflow != 0) {
+    const std::string text = py::str(index).cast<std::string>();
+    PyErr_Format(PyExc_OverflowError, "the shape entry %s does not fit in int64", text.c_str());
+    throw py::error_already_set();
+  }
+  return static_cast<int64_t>(n);
+}
+
 }  // namespace
 
 std::optional<Var> try_as_var(py::handle obj, const Loc& loc) {
@@ -99,7 +118,7 @@ Axes axes_from_py(py::handle axis) {
 ShapeArg shape_from_py(py::handle shape) {
   const Loc loc = py_loc();
   if (py::isinstance<Var>(shape)) return ShapeArg(shape.cast<Var>(), loc);
-  if (py::isinstance<py::int_>(shape)) return ShapeArg(std::vector<int64_t>{shape.cast<int64_t>()}, loc);
+  if (py::isinstance<py::int_>(shape)) return ShapeArg(std::vector<int64_t>{shape_entry_from_py(shape)}, loc);
   std::vector<VarArg> entries;
   bool all_ints = true;
   std::vector<int64_t> ints;
@@ -108,7 +127,7 @@ ShapeArg shape_from_py(py::handle shape) {
       all_ints = false;
       entries.emplace_back(d.cast<Var>(), loc);
     } else {
-      const auto n = d.cast<int64_t>();
+      const int64_t n = shape_entry_from_py(d);
       ints.push_back(n);
       entries.emplace_back(weak_constant(array(n), loc), loc);
     }

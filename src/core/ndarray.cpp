@@ -1,12 +1,18 @@
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <iomanip>
+#include <new>
 #include <numeric>
+#include <sstream>
 
+#include "core/checked_size.hpp"
 #include "core/inplace.hpp"
+#include "core/slice_extent.hpp"
 #include "core/strided.hpp"
 #include "theon/array.hpp"
 
@@ -55,6 +61,63 @@ void copy_convert(const NDArray& dst, const NDArray& src) {
   });
 }
 
+// "8000000000000 bytes (7.28 TiB)"; the product is taken in floating point so that
+// requests beyond 2^64 bytes are still described.
+std::string bytes_str(DType dtype, const Shape& shape) {
+  long double bytes = static_cast<long double>(itemsize(dtype));
+  for (int64_t d : shape) bytes *= static_cast<long double>(d);
+  std::ostringstream os;
+  if (bytes < 1e19L) {
+    os << static_cast<uint64_t>(bytes) << " bytes";
+  } else {
+    os << std::setprecision(3) << static_cast<double>(bytes) << " bytes";
+  }
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  if (bytes >= 1024) {
+    int unit = -1;
+    while (bytes >= 1024 && unit + 1 < 8) {
+      bytes /= 1024;
+      ++unit;
+    }
+    os << " (" << std::fixed << std::setprecision(2) << static_cast<double>(bytes) << " "
+       << kUnits[unit] << ")";
+  }
+  return os.str();
+}
+
+[[noreturn]] void throw_cannot_allocate(DType dtype, const Shape& shape, std::string_view why) {
+  THEON_FAIL(MemoryError) << "cannot allocate " << bytes_str(dtype, shape) << " for an array of shape "
+                          << shape_str(shape) << " and dtype " << dtype_name(dtype) << ": " << why;
+}
+
+// Bytes of a C-contiguous array; MemoryError when they do not fit in a signed 64-bit
+// integer (no machine could hold it anyway). Zero-length axes do not excuse the others:
+// the strides must still fit, as in NumPy.
+size_t array_nbytes(DType dtype, const Shape& shape) {
+  int64_t bytes = static_cast<int64_t>(itemsize(dtype));
+  bool has_zero = false;
+  for (int64_t d : shape) {
+    if (d == 0) {
+      has_zero = true;
+    } else if (__builtin_mul_overflow(bytes, d, &bytes)) {
+      throw_cannot_allocate(dtype, shape, "too large to address");
+    }
+  }
+  return has_zero ? 0 : static_cast<size_t>(bytes);
+}
+
+// RAM plus swap, read once. A single array larger than that can never be filled.
+size_t system_memory_bytes() {
+  static const size_t total = [] {
+    struct sysinfo info {};
+    if (sysinfo(&info) != 0) return SIZE_MAX;
+    const unsigned __int128 bytes =
+        (static_cast<unsigned __int128>(info.totalram) + info.totalswap) * info.mem_unit;
+    return bytes > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(bytes);
+  }();
+  return total;
+}
+
 // normalize_axis for an existing axis: unlike reductions, which accept axis 0 of a 0-d
 // array as NumPy does, views need the axis to exist.
 int existing_axis(int64_t axis, int ndim, std::string_view op) {
@@ -74,7 +137,21 @@ Buffer::~Buffer() {
 NDArray NDArray::empty(DType dtype, const Shape& shape) {
   for (int64_t d : shape)
     THEON_CHECK_USER(d >= 0, ValueError) << "negative dimension in shape " << shape_str(shape);
-  auto buffer = std::make_shared<Buffer>(shape_size(shape) * itemsize(dtype));
+  const size_t nbytes = array_nbytes(dtype, shape);
+  // Refused before asking: with overcommit the system may grant it and kill the
+  // process when the pages are touched.
+  if (nbytes > system_memory_bytes()) {
+    std::ostringstream why;
+    why << "more than this machine's " << std::fixed << std::setprecision(1)
+        << static_cast<double>(system_memory_bytes()) / (1 << 30) << " GiB of memory and swap";
+    throw_cannot_allocate(dtype, shape, why.str());
+  }
+  std::shared_ptr<Buffer> buffer;
+  try {
+    buffer = std::make_shared<Buffer>(nbytes);
+  } catch (const std::bad_alloc&) {
+    throw_cannot_allocate(dtype, shape, "the system refused the memory");
+  }
   return from_buffer(std::move(buffer), dtype, shape, contiguous_strides(shape), 0);
 }
 
@@ -153,22 +230,13 @@ NDArray NDArray::slice(int axis, Slice s) const {
   axis = existing_axis(axis, ndim(), "slice");
   const int64_t n = shape_[axis];
   THEON_CHECK_USER(s.step != 0, ValueError) << "slice step cannot be zero";
-  // Python's slice.indices().
-  auto clamp = [&](int64_t v, int64_t fallback, bool is_stop) {
-    if (v == Slice::kNone) return fallback;
-    if (v < 0) v += n;
-    if (s.step > 0) return std::clamp<int64_t>(v, 0, n);
-    return std::clamp<int64_t>(v, -1, n - 1) + (is_stop ? 0 : 0);
-  };
-  int64_t start = clamp(s.start, s.step > 0 ? 0 : n - 1, false);
-  int64_t stop = clamp(s.stop, s.step > 0 ? n : -1, true);
-  int64_t length = 0;
-  if (s.step > 0 && stop > start) length = (stop - start + s.step - 1) / s.step;
-  if (s.step < 0 && start > stop) length = (start - stop - s.step - 1) / (-s.step);
+  const auto [start, length] = detail::slice_extent(n, s);
   NDArray out = *this;
   if (length > 0) out.data_ += start * strides_[axis] * static_cast<int64_t>(itemsize(dtype_));
   out.shape_[axis] = length;
-  out.strides_[axis] = strides_[axis] * s.step;
+  // With two or more elements |step| < n, so the product fits; otherwise the stride is
+  // never used, and a step like -2^63 must not overflow it.
+  out.strides_[axis] = length > 1 ? strides_[axis] * s.step : strides_[axis];
   return out;
 }
 
@@ -188,6 +256,9 @@ NDArray NDArray::index(int axis, int64_t i) const {
 NDArray NDArray::broadcast_to(const Shape& shape) const {
   THEON_CHECK_USER(static_cast<int>(shape.size()) >= ndim(), ShapeError)
       << "cannot broadcast shape " << shape_str(shape_) << " to " << shape_str(shape);
+  for (int64_t d : shape)
+    THEON_CHECK_USER(d >= 0, ValueError) << "cannot broadcast to shape " << shape_str(shape) << ": a negative length";
+  array_nbytes(dtype_, shape);  // a view too, like NumPy, must have a size that fits
   NDArray out = *this;
   const int pad = static_cast<int>(shape.size()) - ndim();
   out.shape_ = shape;
@@ -232,7 +303,7 @@ NDArray NDArray::reshape(const Shape& requested) const {
     } else {
       THEON_CHECK_USER(shape[i] >= 0, ValueError)
           << "reshape: negative dimension in " << shape_str(requested);
-      known *= shape[i];
+      known = detail::checked_mul(known, shape[i], "reshape to " + shape_str(requested));
     }
   }
   if (unknown >= 0) {
@@ -291,6 +362,26 @@ void NDArray::fill(double value) {
 }
 
 namespace detail {
+
+// The span is counted in uint64, where negating a step of -2^63 cannot overflow.
+std::pair<int64_t, int64_t> slice_extent(int64_t n, const Slice& s) {
+  auto clamp = [&](std::optional<int64_t> bound, int64_t fallback) {
+    if (!bound) return fallback;
+    int64_t v = *bound;
+    if (v < 0) v = v < -n ? -1 : v + n;  // v + n cannot overflow: v >= -n
+    if (s.step > 0) return std::clamp<int64_t>(v, 0, n);
+    return std::clamp<int64_t>(v, -1, n - 1);
+  };
+  const int64_t start = clamp(s.start, s.step > 0 ? 0 : n - 1);
+  const int64_t stop = clamp(s.stop, s.step > 0 ? n : -1);
+  const uint64_t step_size = s.step > 0 ? static_cast<uint64_t>(s.step) : 0 - static_cast<uint64_t>(s.step);
+  uint64_t span = 0;  // elements between start (included) and stop (excluded)
+  if (s.step > 0 && stop > start) span = static_cast<uint64_t>(stop - start);
+  if (s.step < 0 && start > stop) span = static_cast<uint64_t>(start - stop);
+  const int64_t length = span == 0 ? 0 : static_cast<int64_t>((span - 1) / step_size + 1);
+  return {start, length};
+}
+
 namespace {
 thread_local const Buffer* t_inplace_grant = nullptr;
 }  // namespace
@@ -316,7 +407,7 @@ NDArray& reuse_or_allocate(NDArray& slot, DType dtype, const Shape& shape) {
   const bool granted = holders == 2 && slot.buffer().get() == detail::inplace_grant();
   if (slot.defined() && (holders == 1 || granted) && !slot.buffer()->is_borrowed() &&
       slot.dtype() == dtype && slot.is_contiguous() && slot.raw() == slot.buffer()->data()) {
-    const size_t needed = static_cast<size_t>(shape_size(shape)) * itemsize(dtype);
+    const size_t needed = array_nbytes(dtype, shape);
     const size_t have = slot.buffer()->nbytes();
     // Reuse when it fits and does not waste more than half of a large block.
     if (needed <= have && (needed >= have / 2 || have < 4096)) {

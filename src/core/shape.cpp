@@ -3,14 +3,23 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/checked_size.hpp"
 #include "theon/error.hpp"
 
 namespace theon {
 
 int64_t shape_size(std::span<const int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  int64_t extent = 1;  // product of the nonzero lengths
+  bool has_zero = false;
+  for (int64_t d : shape) {
+    if (d == 0) {
+      has_zero = true;
+    } else if (__builtin_mul_overflow(extent, d, &extent)) [[unlikely]] {
+      THEON_FAIL(MemoryError) << "an array of shape " << shape_str(shape)
+                              << " would have more elements than int64 can count (2^63 - 1)";
+    }
+  }
+  return has_zero ? 0 : extent;
 }
 
 Strides contiguous_strides(std::span<const int64_t> shape) {
@@ -42,3 +51,12 @@ int normalize_axis(int64_t axis, int ndim, std::string_view op) {
 }
 
 }  // namespace theon
+
+namespace theon::detail {
+
+void throw_length_overflow(std::string_view what, int64_t a, char op, int64_t b) {
+  THEON_FAIL(MemoryError) << what << ": " << a << " " << op << " " << b
+                          << " does not fit in int64 (2^63 - 1): the array would be too large";
+}
+
+}  // namespace theon::detail

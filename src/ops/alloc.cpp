@@ -121,10 +121,14 @@ void ARange::perform(const ApplyNode& node, std::span<const NDArray* const> in,
                   step = in[2]->item<int64_t>();
     THEON_CHECK_USER(step != 0, ValueError)
         << "arange: step is zero" << describe_inputs(node.inputs, in);
-    // ceil((stop - start) / step) in integers.
-    const int64_t span = stop - start;
-    n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
-    n = std::max<int64_t>(n, 0);
+    // ceil((stop - start) / step) in integers, 128-bit so that the span cannot wrap.
+    const __int128 span = static_cast<__int128>(stop) - start;
+    __int128 count = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
+    count = std::max<__int128>(count, 0);
+    THEON_CHECK_USER(count <= INT64_MAX, MemoryError)
+        << "arange: the range from " << start << " to " << stop << " by " << step
+        << " has more elements than int64 can count" << describe_inputs(node.inputs, in);
+    n = static_cast<int64_t>(count);
     NDArray& o = reuse_or_allocate(*out[0], dtype_, {n});
     visit_dtype(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -140,6 +144,9 @@ void ARange::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   const double length = std::ceil((stop - start) / step);
   THEON_CHECK_USER(std::isfinite(length), ValueError)
       << "arange: the range has no finite length" << describe_inputs(node.inputs, in);
+  THEON_CHECK_USER(length < 0x1p63, MemoryError)
+      << "arange: the range from " << start << " to " << stop << " by " << step << " has "
+      << length << " elements, more than int64 can count" << describe_inputs(node.inputs, in);
   n = std::max<int64_t>(static_cast<int64_t>(length), 0);
   NDArray& o = reuse_or_allocate(*out[0], dtype_, {n});
   visit_dtype(dtype_, [&](auto tag) {

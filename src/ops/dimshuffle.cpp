@@ -29,8 +29,10 @@ bool DimShuffle::is_transpose() const {
 
 std::string DimShuffle::props() const {
   std::string s;
-  for (size_t i = 0; i < pattern_.size(); ++i)
-    s += (i ? "," : "") + (pattern_[i] < 0 ? std::string("x") : std::to_string(pattern_[i]));
+  for (size_t i = 0; i < pattern_.size(); ++i) {
+    if (i) s += ',';
+    s += pattern_[i] < 0 ? std::string("x") : std::to_string(pattern_[i]);
+  }
   return s;
 }
 

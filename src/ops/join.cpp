@@ -1,4 +1,5 @@
 // Join (concatenate, stack) and its inverse Split.
+#include "core/checked_size.hpp"
 #include "ops/dimshuffle.hpp"
 #include "ops/op_util.hpp"
 #include "ops/shape_ops.hpp"
@@ -54,7 +55,7 @@ void Join::perform(const ApplyNode& node, std::span<const NDArray* const> in,
           << "join: input " << k << " has shape " << shape_str(x.shape()) << " and input 0 "
           << shape_str(first.shape()) << "; they must agree except along axis " << axis_
           << describe_inputs(node.inputs, in);
-    total += x.shape(axis_);
+    total = checked_add(total, x.shape(axis_), "join: the length along axis " + std::to_string(axis_));
   }
   shape[axis_] = total;
   NDArray& o = reuse_or_allocate(*out[0], node.outputs[0].type.dtype, shape);
@@ -122,14 +123,16 @@ void Split::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   THEON_CHECK_USER(lengths.shape(0) == n_splits_, ShapeError)
       << "split: " << lengths.shape(0) << " lengths for " << n_splits_ << " pieces"
       << describe_inputs(node.inputs, in);
+  // Summed only while it stays within the axis, so that huge lengths cannot wrap around
+  // to the right total.
   int64_t total = 0;
-  bool negative = false;
-  for (int k = 0; k < n_splits_; ++k) {
+  bool fits = true;
+  for (int k = 0; k < n_splits_ && fits; ++k) {
     const int64_t n = lengths.at<int64_t>({k});
-    negative = negative || n < 0;
-    total += n;
+    fits = n >= 0 && n <= x.shape(axis_) - total;
+    total += fits ? n : 0;
   }
-  THEON_CHECK_USER(!negative && total == x.shape(axis_), ShapeError)
+  THEON_CHECK_USER(fits && total == x.shape(axis_), ShapeError)
       << "split: lengths " << to_string(lengths) << " do not cut an axis of length "
       << x.shape(axis_) << " (axis " << axis_ << " of shape " << shape_str(x.shape()) << ")"
       << describe_inputs(node.inputs, in);

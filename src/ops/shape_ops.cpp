@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/checked_size.hpp"
 #include "ops/op_util.hpp"
 
 namespace theon::detail {
@@ -137,7 +138,7 @@ void Reshape::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     THEON_CHECK_USER(shape[i] >= 0, ValueError)
         << "reshape: negative length in shape " << shape_str(requested)
         << describe_inputs(node.inputs, in);
-    known *= shape[i];
+    known = checked_mul(known, shape[i], "reshape to " + shape_str(requested));
   }
   if (unknown >= 0 && known != 0 && x.size() % known == 0) shape[unknown] = x.size() / known;
   THEON_CHECK_USER((unknown < 0 || shape[unknown] >= 0) && shape_size(shape) == x.size(),

@@ -2,6 +2,7 @@
 // ops share, and the public index / set_subtensor / inc_subtensor.
 #include "ops/subtensor.hpp"
 
+#include "core/slice_extent.hpp"
 #include "core/strided.hpp"
 #include "ops/op_util.hpp"
 #include "theon/reduce.hpp"
@@ -11,28 +12,18 @@
 namespace theon::detail {
 namespace {
 
-// Python's slice length on an axis of length n (bounds kNone when absent).
-int64_t slice_length(int64_t n, int64_t start, int64_t stop, int64_t step) {
-  auto clamp = [&](int64_t v, int64_t fallback) {
-    if (v == Slice::kNone) return fallback;
-    if (v < 0) v += n;
-    return step > 0 ? std::clamp<int64_t>(v, 0, n) : std::clamp<int64_t>(v, -1, n - 1);
-  };
-  const int64_t lo = clamp(start, step > 0 ? 0 : n - 1);
-  const int64_t hi = clamp(stop, step > 0 ? n : -1);
-  if (step > 0) return hi > lo ? (hi - lo + step - 1) / step : 0;
-  return lo > hi ? (lo - hi - step - 1) / -step : 0;
-}
-
 // A slice of a length-1 axis keeps the axis broadcastable only when it provably keeps
 // its one element: x[:] and x[::-1] do, x[1:] (length 0) does not.
 bool slice_keeps_one(const IndexEntry& e) {
   using K = IndexBound::Kind;
   if (e.start.is_input() || e.stop.is_input()) return false;
   if (e.step.is_input()) return e.start.kind == K::Absent && e.stop.kind == K::Absent;
-  auto value = [](const IndexBound& b) { return b.kind == K::Absent ? Slice::kNone : b.value; };
-  const int64_t step = e.step.kind == K::Absent ? 1 : e.step.value;
-  return slice_length(1, value(e.start), value(e.stop), step) == 1;
+  auto value = [](const IndexBound& b) -> std::optional<int64_t> {
+    if (b.kind == K::Absent) return std::nullopt;
+    return b.value;
+  };
+  const Slice s{value(e.start), value(e.stop), e.step.kind == K::Absent ? 1 : e.step.value};
+  return s.step != 0 && slice_extent(1, s).second == 1;
 }
 
 std::string bound_str(const IndexBound& b, std::span<const std::string> names, size_t& next) {
@@ -47,17 +38,19 @@ std::string bound_str(const IndexBound& b, std::span<const std::string> names, s
   return "";
 }
 
-int64_t resolve(const IndexBound& b, std::span<const NDArray* const> bounds, size_t& next,
-                std::string_view op) {
+// A bound's value at run time; std::nullopt when absent, so that no integer (-2^63
+// included) can be mistaken for "absent".
+std::optional<int64_t> resolve(const IndexBound& b, std::span<const NDArray* const> bounds,
+                               size_t& next, std::string_view op) {
   switch (b.kind) {
     case IndexBound::Kind::Absent:
-      return Slice::kNone;
+      return std::nullopt;
     case IndexBound::Kind::Constant:
       return b.value;
     case IndexBound::Kind::Input:
       return scalar_to_int(*bounds[next++], op);
   }
-  return Slice::kNone;
+  return std::nullopt;
 }
 
 Var zero_like_scalar(DType dtype, const Loc& loc) {
@@ -109,7 +102,7 @@ NDArray apply_index(const IndexList& list, const NDArray& x, std::span<const NDA
     const IndexEntry& e = list[axis];
     const int64_t n = v.shape(kept);
     if (!e.is_slice) {
-      const int64_t i = resolve(e.start, bounds, next, op);
+      const int64_t i = resolve(e.start, bounds, next, op).value();
       THEON_CHECK_USER(i >= -n && i < n, IndexError)
           << op << ": index " << i << " is out of bounds for axis " << axis << " with size " << n;
       v = v.index(kept, i);
@@ -118,8 +111,7 @@ NDArray apply_index(const IndexList& list, const NDArray& x, std::span<const NDA
     Slice s;
     s.start = resolve(e.start, bounds, next, op);
     s.stop = resolve(e.stop, bounds, next, op);
-    const int64_t step = resolve(e.step, bounds, next, op);
-    s.step = step == Slice::kNone ? 1 : step;
+    s.step = resolve(e.step, bounds, next, op).value_or(1);
     THEON_CHECK_USER(s.step != 0, ValueError)
         << op << ": slice step cannot be zero (axis " << axis << ")";
     v = v.slice(kept++, s);

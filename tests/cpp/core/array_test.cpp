@@ -11,7 +11,7 @@ namespace theon {
 namespace {
 
 using testing::throws_with;
-constexpr int64_t kNone = Slice::kNone;
+constexpr auto kNone = Slice::kNone;
 
 // numpy.arange(n).reshape(shape), as int64.
 NDArray arange(const Shape& shape) {
@@ -240,7 +240,8 @@ TEST(Array, NegativeStepSlicesFollowPython) {
   };
   for (const Case& c : cases) {
     NDArray v = a.slice(0, c.s);
-    EXPECT_EQ(elements(v), c.want) << c.s.start << ":" << c.s.stop << ":" << c.s.step;
+    auto bound = [](std::optional<int64_t> b) { return b ? std::to_string(*b) : std::string(); };
+    EXPECT_EQ(elements(v), c.want) << bound(c.s.start) << ":" << bound(c.s.stop) << ":" << c.s.step;
     EXPECT_EQ(v.size(), static_cast<int64_t>(c.want.size()));
   }
   NDArray r = a.slice(0, {kNone, kNone, -2});
