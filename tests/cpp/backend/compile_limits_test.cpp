@@ -139,6 +139,16 @@ TEST_F(CompileLimitsTest, TimedOutKernelStaysInterpretedWarnsOnceAndIsNotRetried
     EXPECT_NE(e.path().filename().string().rfind("tmp-", 0), 0u) << e.path();
 }
 
+TEST(CompileLimitsFlags, ParsedFromTheonFlags) {
+  Config cfg;
+  apply_flags(cfg, "cgen_timeout=2.5,cgen_exit_wait=0,cache_max_mb=64");
+  EXPECT_EQ(cfg.cgen_timeout, 2.5);
+  EXPECT_EQ(cfg.cgen_exit_wait, 0);
+  EXPECT_EQ(cfg.cache_max_mb, 64);
+  for (const char* bad : {"cgen_timeout=soon", "cgen_exit_wait=-1", "cache_max_mb=nan"})
+    EXPECT_THROW(apply_flags(cfg, bad), ValueError) << bad;
+}
+
 // A function whose graph has more than kMaxGraphSteps compute nodes is not made one
 // module (the interpreter runs it); a small one is.
 TEST_F(CompileLimitsTest, GraphTooLargeForOneModuleStaysInterpreted) {
