@@ -11,14 +11,24 @@
 //   auto g = theon::function({x}, {y, z}, {{w, w - 0.1 * gw}});
 //   auto outs = g(data);                    // outs[0], outs[1]
 //
-// A Function is not reentrant: call it from one thread at a time.
+// Threads: calls of one function (and of the copies of a Function handle, which share
+// it) run one at a time; a thread calling it while another thread's call runs waits for
+// that call to end. Different functions run in parallel, also when they read or update
+// the same shared variables: each call reads every shared value it uses at its start
+// and commits its updates at its end, each step atomically (a concurrent call sees the
+// old values or the new ones, never a mix within one variable).
+//
+// theon::interrupt_calls() (theon/interrupt.hpp) stops running calls with
+// theon::Interrupted; they commit nothing.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "theon/interrupt.hpp"
 #include "theon/shared.hpp"
 
 namespace theon {
@@ -49,6 +59,25 @@ struct FunctionOptions {
   std::string optimizer_including;
   std::string optimizer_excluding;
   std::string name;
+  // Per output (missing entries false): whether a call may return it as a view of an
+  // argument or of a shared variable's value (Theano's Out(borrow=True)). Without it such
+  // an output is copied, so that changing the argument later leaves the result alone.
+  // Views of constants are always copied.
+  std::vector<bool> borrow_outputs;
+};
+
+// What a binding runs inside a call (plain function pointers: no allocation per call).
+struct CallHooks {
+  void* context = nullptr;
+  // Before waiting for another thread's call of the same function: a binding lets go of
+  // its own lock (Python's GIL) here, so that the running call can finish.
+  void (*before_wait)(void* context) = nullptr;
+  // Once, between two nodes, when the call has run for about a millisecond: a binding
+  // lets go of Python's GIL here (theon/interrupt.hpp). It must not throw.
+  void (*on_long_call)(void* context) = nullptr;
+  // After every output is computed and before the updates commit: a binding converts
+  // the outputs here. When it throws, no update commits.
+  void (*before_commit)(void* context, std::vector<NDArray>& outputs) = nullptr;
 };
 
 // One call argument: an array (used in place when its dtype matches) or a C++ number.
@@ -68,15 +97,26 @@ class Arg {
     } else if constexpr (std::is_same_v<T, bool>) {
       integer_ = value;
       kind_ = Kind::Bool;
+    } else if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(int64_t)) {
+      // Above int64's range it is kept as it is: no integer input holds it, a float one
+      // takes it rounded (NumPy's uint64 -> float64).
+      if (value > static_cast<T>(INT64_MAX)) {
+        unsigned_ = value;
+        kind_ = Kind::BigUnsigned;
+      } else {
+        integer_ = static_cast<int64_t>(value);
+        kind_ = Kind::Int;
+      }
     } else {
       integer_ = static_cast<int64_t>(value);
       kind_ = Kind::Int;
     }
   }
-  enum class Kind { Array, Bool, Int, Float, Complex };
+  enum class Kind { Array, Bool, Int, BigUnsigned, Float, Complex };
   Kind kind() const { return kind_; }
   const NDArray& array() const { return *array_; }
   int64_t integer() const { return integer_; }
+  uint64_t big_unsigned() const { return unsigned_; }
   double real() const { return real_; }
   complex128 complex() const { return complex_; }
 
@@ -84,6 +124,7 @@ class Arg {
   Kind kind_ = Kind::Array;
   const NDArray* array_ = nullptr;
   int64_t integer_ = 0;
+  uint64_t unsigned_ = 0;
   double real_ = 0;
   complex128 complex_;
 };
@@ -135,6 +176,7 @@ class Function {
   // released before computing, so their buffers are reused when nobody else holds them
   // (no allocation in steady state). After an exception `outputs` is empty.
   void call_into(std::span<const Arg> args, std::vector<NDArray>& outputs) const;
+  void call_into(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks) const;
 
   // The compiled (rewritten) graph, for inspection and printing.
   const FunctionGraph& fgraph() const;

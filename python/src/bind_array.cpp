@@ -103,6 +103,12 @@ NDArray to_ndarray(const py::array& a, bool* copied) {
     auto target = dtype ? dtype : nearest_dtype(dt);
     THEON_CHECK_USER(target.has_value(), TypeError)
         << "arrays of dtype " << py::str(py::handle(dt)).cast<std::string>() << " are not supported by Theon";
+    // uint64 becomes int64 only when every value fits: never by wrapping around.
+    THEON_CHECK_USER(dt.kind() != 'u' || itemsize < 8 || a.size() == 0 ||
+                         a.attr("max")().cast<unsigned long long>() <= static_cast<unsigned long long>(INT64_MAX),
+                     TypeError)
+        << "a uint64 array with values above 2**63 - 1 does not fit in int64, Theon's widest integer; "
+           "cast it to float64 first";
     py::array converted = py::module_::import("numpy").attr("ascontiguousarray")(a, numpy_dtype(*target));
     if (copied) *copied = true;
     return to_ndarray(converted, nullptr);

@@ -4,9 +4,12 @@
 // without copies, lists are converted as Theano does), runs the function, and returns
 // the outputs as NumPy arrays viewing Theon's buffers. The positional-only call with
 // every argument given is the fast path: no Python code runs on it.
+#include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "common.hpp"
+#include "sigint_guard.hpp"
 
 namespace theon::python {
 
@@ -25,72 +28,179 @@ bool is_numpy_scalar(py::handle obj) {
   return PyObject_IsInstance(obj.ptr(), generic) == 1;
 }
 
+// The GIL around a call: let go while the core computes, taken back to touch Python
+// objects. Dropping out of scope takes it back.
+class GilRelease {
+ public:
+  GilRelease() = default;
+  GilRelease(const GilRelease&) = delete;
+  GilRelease& operator=(const GilRelease&) = delete;
+  ~GilRelease() { acquire(); }
+  void release() {
+    if (!saved_) saved_ = PyEval_SaveThread();
+  }
+  void acquire() {
+    if (saved_) PyEval_RestoreThread(saved_);
+    saved_ = nullptr;
+  }
+
+ private:
+  PyThreadState* saved_ = nullptr;
+};
+
+// What one call converts and produces. The function keeps one, reused call after call
+// (no allocation in steady state); a call that starts while another thread's call is
+// using it gets its own.
+struct CallState {
+  explicit CallState(size_t n) {
+    arrays.reserve(n);
+    args.reserve(n);
+  }
+  std::vector<NDArray> arrays;  // reserved: args points into it
+  std::vector<Arg> args;
+  std::vector<NDArray> outputs;
+  py::object result;
+};
+
 class PyFunction {
  public:
   PyFunction(Function fn, std::vector<InputSpec> inputs, bool single, bool allow_downcast)
-      : fn_(std::move(fn)), inputs_(std::move(inputs)), single_(single), allow_downcast_(allow_downcast) {
-    arrays_.reserve(inputs_.size());
-    args_.reserve(inputs_.size());
-  }
+      : fn_(std::move(fn)), inputs_(std::move(inputs)), single_(single), allow_downcast_(allow_downcast),
+        scratch_(inputs_.size()) {}
 
   // `args` a tuple, `kwargs` a dict or null: what tp_call receives.
   py::object call(PyObject* args, PyObject* kwargs) {
-    const size_t n = inputs_.size();
-    try {
-      if (static_cast<size_t>(PyTuple_GET_SIZE(args)) == n && (kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0)) {
-        for (size_t i = 0; i < n; ++i) convert(PyTuple_GET_ITEM(args, i), i);
-      } else {
-        std::vector<py::object> values = bind_by_name(py::reinterpret_borrow<py::tuple>(args),
-                                                      kwargs ? py::reinterpret_borrow<py::dict>(kwargs) : py::dict());
-        for (size_t i = 0; i < n; ++i) convert(values[i], i);
+    // The scratch flag is read and written with the GIL held only, which orders it.
+    std::optional<CallState> own;
+    CallState& state = scratch_in_use_ ? own.emplace(inputs_.size()) : scratch_;
+    struct Done {
+      PyFunction& f;
+      CallState& state;
+      bool scratch;
+      ~Done() {  // with the GIL: drops the borrowed arguments now, not at the next call
+        state.arrays.clear();
+        state.args.clear();
+        state.result = py::object();
+        if (scratch) f.scratch_in_use_ = false;
       }
-      fn_.call_into(args_, outputs_);
-    } catch (...) {
-      arrays_.clear();
-      args_.clear();
-      throw;
+    } done{*this, state, !own};
+    scratch_in_use_ = true;
+
+    const size_t n = inputs_.size();
+    if (static_cast<size_t>(PyTuple_GET_SIZE(args)) == n && (kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0)) {
+      for (size_t i = 0; i < n; ++i) convert(state, PyTuple_GET_ITEM(args, i), i);
+    } else {
+      std::vector<py::object> values = bind_by_name(py::reinterpret_borrow<py::tuple>(args),
+                                                    kwargs ? py::reinterpret_borrow<py::dict>(kwargs) : py::dict());
+      for (size_t i = 0; i < n; ++i) convert(state, values[i], i);
     }
-    // Drop the borrowed arguments now, not at the next call.
-    arrays_.clear();
-    args_.clear();
-    if (single_) return to_numpy(std::move(outputs_[0]), /*copy_small=*/true);
-    py::list out(outputs_.size());
-    for (size_t i = 0; i < outputs_.size(); ++i) out[i] = to_numpy(std::move(outputs_[i]), /*copy_small=*/true);
-    return out;
+    return run(state);
   }
 
   const Function& function() const { return fn_; }
   const std::vector<InputSpec>& inputs() const { return inputs_; }
 
  private:
+  // Long calls run without the GIL, so that other Python threads run meanwhile, and with
+  // Ctrl-C stopping them (sigint_guard.hpp); short ones keep it, as letting go and
+  // installing the signal handler would cost more than they do. A call lets go when it
+  // has run for about a millisecond (the core's on_long_call), when it must wait for
+  // another thread's call of the same function, or from the start when the function's
+  // last timed call took longer than kLongCall. Calls are timed while they are long and
+  // every 64th call otherwise (reading the clock costs too). The first call is long.
+  static constexpr auto kLongCall = std::chrono::milliseconds(1);
+
+  struct CallContext {
+    PyFunction* f;
+    CallState* state;
+    GilRelease gil;
+    std::optional<SigintGuard> sigint;
+    bool released = false;
+    // With the GIL held: from here on the call runs without it.
+    void let_go() noexcept {
+      if (released) return;
+      released = true;
+      f->long_calls_ = true;
+      try {
+        sigint.emplace();
+      } catch (...) {  // no guard: Ctrl-C then waits for the end of the call
+        PyErr_Clear();
+      }
+      gil.release();
+    }
+  };
+
+  py::object run(CallState& state) {
+    CallContext context{this, &state, {}, {}};
+    CallHooks hooks;
+    hooks.context = &context;
+    hooks.before_wait = [](void* c) { static_cast<CallContext*>(c)->let_go(); };
+    hooks.on_long_call = [](void* c) { static_cast<CallContext*>(c)->let_go(); };
+    hooks.before_commit = [](void* c, std::vector<NDArray>& outputs) {
+      auto* x = static_cast<CallContext*>(c);
+      x->gil.acquire();
+      x->state->result = x->f->to_python(outputs);
+    };
+    const bool timed = long_calls_ || (++calls_ & 63) == 0;
+    const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    if (long_calls_) context.let_go();
+    try {
+      fn_.call_into(state.args, state.outputs, hooks);
+    } catch (const theon::Interrupted&) {
+      context.gil.acquire();
+      context.sigint.reset();
+      raise_keyboard_interrupt();
+    }
+    context.gil.acquire();
+    context.sigint.reset();
+    if (timed) long_calls_ = std::chrono::steady_clock::now() - start > kLongCall;
+    return std::move(state.result);
+  }
+
+  py::object to_python(std::vector<NDArray>& outputs) const {
+    if (single_) return to_numpy(std::move(outputs[0]), /*copy_small=*/true);
+    py::list out(outputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i) out[i] = to_numpy(std::move(outputs[i]), /*copy_small=*/true);
+    return out;
+  }
+
   // One argument as a theon::Arg, following Theano's rules for Python values.
-  void convert(py::handle obj, size_t i) {
+  void convert(CallState& state, py::handle obj, size_t i) {
     PyObject* p = obj.ptr();
     if (PyFloat_CheckExact(p)) {
-      args_.emplace_back(PyFloat_AS_DOUBLE(p));
+      state.args.emplace_back(PyFloat_AS_DOUBLE(p));
     } else if (PyBool_Check(p)) {
-      args_.emplace_back(p == Py_True);
+      state.args.emplace_back(p == Py_True);
     } else if (PyLong_Check(p)) {
       int overflow = 0;
       const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
-      if (overflow != 0) throw py::type_error(argument_name(i) + ": integer too large for Theon");
-      args_.emplace_back(static_cast<int64_t>(v));
+      if (overflow == 0) {
+        state.args.emplace_back(static_cast<int64_t>(v));
+      } else {
+        // Up to 2**64 - 1 it is kept exactly (a float input takes it rounded, as NumPy).
+        const unsigned long long u = overflow > 0 ? PyLong_AsUnsignedLongLong(p) : 0;
+        if (overflow < 0 || PyErr_Occurred()) {
+          PyErr_Clear();
+          throw py::type_error(argument_name(i) + ": integer too large for Theon");
+        }
+        state.args.emplace_back(static_cast<uint64_t>(u));
+      }
     } else if (py::isinstance<py::array>(obj)) {
-      arrays_.push_back(to_ndarray(py::reinterpret_borrow<py::array>(obj)));
-      args_.emplace_back(arrays_.back());
+      state.arrays.push_back(from_array(py::reinterpret_borrow<py::array>(obj), i));
+      state.args.emplace_back(state.arrays.back());
     } else if (PyFloat_Check(p)) {
-      args_.emplace_back(PyFloat_AsDouble(p));
+      state.args.emplace_back(PyFloat_AsDouble(p));
     } else if (PyComplex_Check(p)) {
-      args_.emplace_back(complex128(PyComplex_RealAsDouble(p), PyComplex_ImagAsDouble(p)));
+      state.args.emplace_back(complex128(PyComplex_RealAsDouble(p), PyComplex_ImagAsDouble(p)));
     } else if (is_numpy_scalar(obj)) {
       // The same dtype passes as a 0-d array; others as the Python number it holds.
       py::array a = py::module_::import("numpy").attr("asarray")(obj);
       auto dt = dtype_from_numpy(a.dtype());
       if (dt && *dt == inputs_[i].type.dtype) {
-        arrays_.push_back(to_ndarray(a));
-        args_.emplace_back(arrays_.back());
+        state.arrays.push_back(to_ndarray(a));
+        state.args.emplace_back(state.arrays.back());
       } else {
-        convert(obj.attr("item")(), i);
+        convert(state, obj.attr("item")(), i);
       }
     } else if (obj.is_none()) {
       throw py::type_error(argument_name(i) + ": got None");
@@ -98,9 +208,23 @@ class PyFunction {
       throw py::type_error(argument_name(i) + ": got a symbolic variable (" + py::str(obj).cast<std::string>() +
                            "); pass its value, or use givens to substitute it");
     } else {
-      arrays_.push_back(from_sequence(obj, i));
-      args_.emplace_back(arrays_.back());
+      state.arrays.push_back(from_sequence(obj, i));
+      state.args.emplace_back(state.arrays.back());
     }
+  }
+
+  // A NumPy array: borrowed when its dtype is Theon's (the core's filter checks it
+  // against the input). Other dtypes (uint16, uint32, uint64, float16) convert to the
+  // input's dtype when NumPy's safe casting allows it, never by wrapping around.
+  NDArray from_array(const py::array& a, size_t i) {
+    if (dtype_from_numpy(a.dtype())) return to_ndarray(a);
+    auto np = py::module_::import("numpy");
+    const DType want = inputs_[i].type.dtype;
+    if (!allow_downcast_ && !np.attr("can_cast")(a.dtype(), numpy_dtype(want)).cast<bool>())
+      throw py::type_error(argument_name(i) + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
+                           " does not convert safely to " + std::string(dtype_name(want)) + " (" +
+                           inputs_[i].type.str() + " input); cast it, or compile with allow_input_downcast=True");
+    return to_ndarray(np.attr("asarray")(a, numpy_dtype(want)));
   }
 
   // Lists and other array-likes, as Theano's TensorType.filter takes them: accepted in
@@ -110,18 +234,27 @@ class PyFunction {
     py::array original = np.attr("asarray")(obj);
     const DType want = inputs_[i].type.dtype;
     auto have = dtype_from_numpy(original.dtype());
-    if (!have) throw py::type_error(argument_name(i) + ": cannot convert " + py::repr(obj).cast<std::string>());
-    if (*have == want || can_cast_safely(*have, want)) return to_ndarray(original);
+    if (have && (*have == want || can_cast_safely(*have, want))) return to_ndarray(original);
+    if (!have && np.attr("can_cast")(original.dtype(), numpy_dtype(want)).cast<bool>())
+      return to_ndarray(np.attr("asarray")(original, numpy_dtype(want)));
+    auto refuse = [&] {
+      return py::type_error(argument_name(i) + ": " + py::repr(obj).cast<std::string>() + " (as NumPy's " +
+                            py::str(original.dtype()).cast<std::string>() + ") does not convert exactly to " +
+                            std::string(dtype_name(want)));
+    };
     py::array converted;
     try {
       converted = np.attr("asarray")(original, numpy_dtype(want));
     } catch (const py::error_already_set&) {
-      return to_ndarray(original);  // the core's filter explains the mismatch
+      if (have) return to_ndarray(original);  // the core's filter explains the mismatch
+      throw refuse();
     }
-    const bool exact = is_inexact(*have) && is_inexact(want)
+    const bool exact = have && is_inexact(*have) && is_inexact(want)
                            ? np.attr("array_equal")(original, converted, "equal_nan"_a = true).cast<bool>()
                            : np.attr("array_equal")(original, converted).cast<bool>();
-    return to_ndarray(exact || allow_downcast_ ? converted : original);
+    if (exact || allow_downcast_) return to_ndarray(converted);
+    if (have) return to_ndarray(original);  // the core's filter explains the mismatch
+    throw refuse();
   }
 
   std::vector<py::object> bind_by_name(const py::tuple& args, const py::dict& kwargs) {
@@ -153,19 +286,23 @@ class PyFunction {
   std::string display_name() const {
     return fn_.name().empty() ? std::string("function call") : "function " + fn_.name();
   }
-  std::string argument_name(size_t i) const {
-    std::string s = display_name() + ": argument " + std::to_string(i);
+  // "argument 1 (y)"
+  std::string argument_label(size_t i) const {
+    std::string s = "argument " + std::to_string(i);
     if (!inputs_[i].name.empty()) s += " (" + inputs_[i].name + ")";
     return s;
   }
+  std::string argument_name(size_t i) const { return display_name() + ": " + argument_label(i); }
 
   Function fn_;
   std::vector<InputSpec> inputs_;
   bool single_;
   bool allow_downcast_;
-  std::vector<NDArray> arrays_;  // reserved: args_ points into it
-  std::vector<Arg> args_;
-  std::vector<NDArray> outputs_;
+  // Read and written with the GIL held only.
+  bool scratch_in_use_ = false;
+  bool long_calls_ = true;  // the first call is timed, without the GIL
+  unsigned calls_ = 0;
+  CallState scratch_;
 };
 
 std::vector<std::pair<Var, Var>> pairs_from_py(py::handle pairs) {
@@ -224,8 +361,9 @@ void bind_function(py::module_& m) {
   m.def("_function", [](const std::vector<Var>& inputs, py::handle outputs, bool single, py::handle updates,
                         py::handle givens, bool allow_input_downcast, const std::string& on_unused_input,
                         py::handle name, py::handle mode, const std::vector<py::object>& defaults,
-                        const std::vector<std::string>& names) {
+                        const std::vector<std::string>& names, const std::vector<bool>& borrow) {
     FunctionOptions options;
+    options.borrow_outputs = borrow;
     options.givens = pairs_from_py(givens);
     options.allow_input_downcast = allow_input_downcast;
     options.on_unused_input = on_unused_input;
@@ -244,7 +382,7 @@ void bind_function(py::module_& m) {
       std::string input_name = i < names.size() && !names[i].empty() ? names[i] : inputs[i].name();
       specs.push_back({input_name, inputs[i].type(), i < defaults.size() ? defaults[i] : py::none()});
     }
-    return PyFunction(std::move(fn), std::move(specs), single, allow_input_downcast);
+    return std::make_unique<PyFunction>(std::move(fn), std::move(specs), single, allow_input_downcast);
   });
 }
 

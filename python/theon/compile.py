@@ -32,8 +32,11 @@ class In:
 
 
 class Out:
-    """An output with options. Out(y, borrow=True) is accepted; Theon never overwrites an
-    array it has returned while the caller still holds it, so borrow changes nothing."""
+    """An output with options. Out(y, borrow=True) lets a call return the output as a
+    view of an argument or of a shared variable's value when the graph computes it as
+    one (x[::-1]); without it such an output is copied, so that changing the argument
+    afterwards leaves the result alone. Views of constants are always copied. Theon
+    never overwrites an array it has returned while the caller still holds it."""
 
     def __init__(self, variable, borrow=False):
         self.variable = variable
@@ -124,6 +127,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         outs = [outputs]
     else:
         outs = list(outputs)
+    borrow = [bool(o.borrow) if isinstance(o, Out) else False for o in outs]
     outs = [o.variable if isinstance(o, Out) else o for o in outs]
     mode_name = mode if isinstance(mode, str) else getattr(mode, "name", None) if mode is not None else None
     if mode_name is not None:
@@ -131,7 +135,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     return _theon._function(
         variables, outs, single, _pairs(updates, "updates"), _pairs(givens, "givens"),
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
-        defaults, names)
+        defaults, names, borrow)
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, broadcastable=None,

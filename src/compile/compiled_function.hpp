@@ -3,6 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+
+#include "compile/call_lock.hpp"
 #include <vector>
 
 #include "theon/fgraph.hpp"
@@ -21,8 +24,8 @@ class CompiledFunction {
   ~CompiledFunction();
 
   // Computes every output and update, then commits the updates; on an exception no
-  // shared variable has changed.
-  void call(std::span<const Arg> args, std::vector<NDArray>& outputs);
+  // shared variable has changed. Calls from several threads run one at a time.
+  void call(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks);
 
   const FunctionGraph& fgraph() const { return *fgraph_; }
   const FunctionOptions& options() const { return options_; }
@@ -30,8 +33,12 @@ class CompiledFunction {
   bool is_single() const { return single_; }
 
  private:
+  void call_locked(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks);
   void bind_arguments(std::span<const Arg> args);
-  bool aliases_state(const NDArray& a) const;
+  // Whether the value in slot `s` (wanted_[w]) shares its buffer with an argument, a
+  // shared value or a constant; `borrow` lets it share with the first two.
+  bool views_leaf(size_t w, int s, bool borrow) const;
+  void plan_view_leaves();
   void run_check();
   std::string display_name() const;
   std::string argument_name(size_t i) const;
@@ -52,6 +59,11 @@ class CompiledFunction {
   size_t n_outputs_ = 0;
   std::vector<std::shared_ptr<SharedStorage>> update_targets_;
   std::vector<NDArray> pending_;
+  // Per wanted slot: the sources (inputs, shared variables, constants) whose buffer it
+  // may view, following the ops' view_of; with each, whether it is a constant.
+  std::vector<std::vector<std::pair<int, bool>>> view_leaves_;
+  std::vector<bool> borrow_;  // per output: FunctionOptions::borrow_outputs
+  CallLock call_lock_;
 };
 
 }  // namespace theon::detail

@@ -9,6 +9,7 @@
 #include "compile/check_mode.hpp"
 #include "compile/graph_kernel.hpp"
 #include "compile/compiled_function.hpp"
+#include "compile/shared_values.hpp"
 #include "ops/op_util.hpp"
 #include "rewrite/pipeline.hpp"
 #include "theon/fgraph.hpp"
@@ -94,6 +95,15 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
       });
       return;
     }
+    case Arg::Kind::BigUnsigned:
+      // No Theon integer dtype holds it; NumPy casts uint64 to float64 safely.
+      THEON_CHECK_USER(is_inexact(d) || allow_downcast, TypeError)
+          << what() << ": " << arg.big_unsigned() << " does not fit in " << dtype_name(d);
+      visit_dtype(d, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        *slot.data<T>() = convert_element<T>(static_cast<double>(arg.big_unsigned()));
+      });
+      return;
     case Arg::Kind::Float:
       THEON_CHECK_USER(is_inexact(d) || allow_downcast, TypeError)
           << what() << ": got the float " << arg.real() << " for a " << type.str()
@@ -121,6 +131,12 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
 CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                                    bool single, const Updates& updates, FunctionOptions options)
     : options_(std::move(options)), single_(single) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    THEON_CHECK_USER(!inputs[i].defined() || !inputs[i].is_shared(), TypeError)
+        << "function: input " << i << " is " << describe(inputs[i])
+        << ", a shared variable: a function reads its value itself, so it cannot be an argument"
+        << "\n  to compute with another value, make a new input and substitute it with givens"
+        << " (givens = {(shared variable, new input)})";
   for (size_t i = 0; i < updates.size(); ++i) check_update(i, updates[i]);
   for (size_t i = 0; i < updates.size(); ++i)
     for (size_t j = 0; j < i; ++j)
@@ -167,10 +183,49 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   n_outputs_ = outputs.size();
   for (size_t i = 0; i < updates.size(); ++i)
     update_targets_.push_back(updates[i].var.shared_storage());
+  borrow_ = options_.borrow_outputs;
+  borrow_.resize(n_outputs_, false);
+  plan_view_leaves();
   if (!checker_) graph_kernel_ = GraphKernel::create(*fgraph_, *vm_, wanted_);
 }
 
 CompiledFunction::~CompiledFunction() = default;
+
+void CompiledFunction::plan_view_leaves() {
+  const Vars& outs = fgraph_->outputs();
+  view_leaves_.resize(outs.size());
+  for (size_t w = 0; w < outs.size(); ++w) {
+    std::vector<Var> stack{outs[w]};
+    std::unordered_set<VariableNode*> seen;
+    while (!stack.empty()) {
+      Var v = stack.back();
+      stack.pop_back();
+      if (!seen.insert(v.get()).second) continue;
+      const ApplyNode* node = v.owner();
+      if (!node) {
+        view_leaves_[w].push_back({vm_->slot_of(v), v.is_constant()});
+        continue;
+      }
+      // A lazy op (ifelse) passes on whichever branch ran: any input may be viewed.
+      if (node->op().is_lazy()) {
+        for (const Var& in : node->inputs) stack.push_back(in);
+      } else if (const int viewed = node->op().view_of(v.index()); viewed >= 0) {
+        stack.push_back(node->inputs[viewed]);
+      }
+    }
+  }
+}
+
+bool CompiledFunction::views_leaf(size_t w, int s, bool borrow) const {
+  const NDArray& value = vm_->slot(s);
+  if (!value.defined()) return false;
+  for (const auto& [leaf, constant] : view_leaves_[w]) {
+    if (borrow && !constant) continue;
+    const NDArray& source = vm_->slot(leaf);
+    if (source.defined() && source.buffer() == value.buffer()) return true;
+  }
+  return false;
+}
 
 void CompiledFunction::bind_arguments(std::span<const Arg> args) {
   THEON_CHECK_USER(args.size() == input_slots_.size(), TypeError)
@@ -196,7 +251,10 @@ void CompiledFunction::bind_arguments(std::span<const Arg> args) {
       slot = number_buffers_[i];
     }
   }
-  for (const auto& [storage, slot] : shared_reads_) vm_->slot(slot) = storage->value;
+  if (!shared_reads_.empty()) {
+    SharedValuesLock lock;
+    for (const auto& [storage, slot] : shared_reads_) vm_->slot(slot) = storage->value;
+  }
 }
 
 std::string CompiledFunction::display_name() const {
@@ -209,7 +267,19 @@ std::string CompiledFunction::argument_name(size_t i) const {
   return s;
 }
 
-void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& outputs) {
+void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& outputs,
+                            const CallHooks& hooks) {
+  std::unique_lock<CallLock> lock(call_lock_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    if (hooks.before_wait) hooks.before_wait(hooks.context);
+    lock.lock();
+  }
+  RunningCall running(hooks.on_long_call, hooks.context);
+  call_locked(args, outputs, hooks);
+}
+
+void CompiledFunction::call_locked(std::span<const Arg> args, std::vector<NDArray>& outputs,
+                                   const CallHooks& hooks) {
   try {
     bind_arguments(args);
     // The caller's previous results (call_into) let go first, so that the slots that
@@ -222,31 +292,41 @@ void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& out
       if (graph_kernel_) graph_kernel_->observe(*vm_);
     }
     if (checker_) run_check();
+    // An output that views memory the caller or the graph owns (an argument, a shared
+    // value, a constant) is copied, so that no one can change it through the result,
+    // nor the result through it.
+    outputs.resize(n_outputs_);
+    for (size_t i = 0; i < n_outputs_; ++i) {
+      const int s = wanted_[i];
+      outputs[i] = views_leaf(i, s, borrow_[i]) ? vm_->slot(s).copy() : vm_->slot(s);
+    }
+    // An update value is copied when it views such memory or a returned output's buffer
+    // (the shared variable must not change when the caller writes into the result).
+    pending_.resize(update_targets_.size());
+    for (size_t u = 0; u < update_targets_.size(); ++u) {
+      const size_t w = n_outputs_ + u;
+      const NDArray& value = vm_->slot(wanted_[w]);
+      bool must_copy = views_leaf(w, wanted_[w], /*borrow=*/false);
+      for (size_t k = 0; k < n_outputs_ && !must_copy; ++k)
+        must_copy = outputs[k].defined() && outputs[k].buffer() == value.buffer();
+      for (size_t v = 0; v < u && !must_copy; ++v) must_copy = pending_[v].buffer() == value.buffer();
+      pending_[u] = must_copy ? value.copy() : value;
+    }
+    // The binding's conversions last: whatever can fail has run before the commit.
+    if (hooks.before_commit) hooks.before_commit(hooks.context, outputs);
   } catch (...) {
+    outputs.clear();
+    for (NDArray& p : pending_) p = NDArray();
     vm_->release_borrowed();
     throw;
   }
-  // Outputs that are not computed here (inputs, constants, shared values) are copied,
-  // so that no caller can change a constant or a shared value through them.
-  outputs.resize(n_outputs_);
-  for (size_t i = 0; i < n_outputs_; ++i) {
-    const int s = wanted_[i];
-    outputs[i] = vm_->is_computed(s) && !aliases_state(vm_->slot(s)) ? vm_->slot(s) : vm_->slot(s).copy();
-  }
-  // Commit the updates: nothing above can throw past this point.
-  pending_.resize(update_targets_.size());
-  for (size_t u = 0; u < update_targets_.size(); ++u) {
-    const int s = wanted_[n_outputs_ + u];
-    NDArray& value = vm_->slot(s);
-    bool must_copy = !vm_->is_computed(s) || aliases_state(value);
-    for (size_t k = 0; k < n_outputs_ && !must_copy; ++k) must_copy = wanted_[k] == s;
-    for (size_t v = 0; v < u && !must_copy; ++v) must_copy = wanted_[n_outputs_ + v] == s;
-    pending_[u] = must_copy ? value.copy() : value;
-  }
   vm_->release_borrowed();
+  // Commit the updates: nothing from here on throws.
+  if (!update_targets_.empty()) {
+    SharedValuesLock lock;
+    for (size_t u = 0; u < update_targets_.size(); ++u) std::swap(update_targets_[u]->value, pending_[u]);
+  }
   for (size_t u = 0; u < update_targets_.size(); ++u) {
-    NDArray& target = update_targets_[u]->value;
-    std::swap(target, pending_[u]);
     // Hand the old value's buffer back to the slot that computed the new one: the next
     // call writes there when no one else holds it (no allocation in steady state).
     const int s = wanted_[n_outputs_ + u];
@@ -260,13 +340,6 @@ void CompiledFunction::run_check() {
   for (int s : input_slots_) inputs.push_back(vm_->slot(s));
   for (int s : wanted_) results.push_back(vm_->slot(s));
   checker_->check(inputs, results);
-}
-
-bool CompiledFunction::aliases_state(const NDArray& a) const {
-  if (!a.defined()) return false;
-  for (const auto& [storage, slot] : shared_reads_)
-    if (storage->value.buffer() == a.buffer()) return true;
-  return false;
 }
 
 }  // namespace detail
@@ -287,13 +360,18 @@ std::ostream& operator<<(std::ostream& os, const Result& r) {
 Result Function::call(std::span<const Arg> args) const {
   THEON_CHECK_USER(impl_ != nullptr, ValueError) << "calling an empty Function";
   std::vector<NDArray> outputs;
-  impl_->call(args, outputs);
+  impl_->call(args, outputs, CallHooks{});
   return Result(std::move(outputs), impl_->is_single());
 }
 
 void Function::call_into(std::span<const Arg> args, std::vector<NDArray>& outputs) const {
+  call_into(args, outputs, CallHooks{});
+}
+
+void Function::call_into(std::span<const Arg> args, std::vector<NDArray>& outputs,
+                         const CallHooks& hooks) const {
   THEON_CHECK_USER(impl_ != nullptr, ValueError) << "calling an empty Function";
-  impl_->call(args, outputs);
+  impl_->call(args, outputs, hooks);
 }
 
 const FunctionGraph& Function::fgraph() const { return impl_->fgraph(); }

@@ -1,5 +1,7 @@
 #include "theon/shared.hpp"
 
+#include "compile/shared_values.hpp"
+
 namespace theon {
 
 SharedVar::SharedVar(const Var& v) : Var(v) {
@@ -7,7 +9,11 @@ SharedVar::SharedVar(const Var& v) : Var(v) {
 }
 
 NDArray SharedVar::get_value(bool borrow) const {
-  const NDArray& value = shared_storage()->value;
+  NDArray value;
+  {
+    detail::SharedValuesLock lock;
+    value = shared_storage()->value;
+  }
   return borrow ? value : value.copy();
 }
 
@@ -16,7 +22,12 @@ void SharedVar::set_value(const NDArray& value, bool borrow) {
   // filter converts only when allowed; a converted value is already a private copy.
   NDArray accepted = type().filter(value, /*allow_downcast=*/false, what);
   const bool converted = accepted.raw() != value.raw();
-  shared_storage()->value = (borrow || converted) ? accepted : accepted.copy();
+  NDArray replacement = (borrow || converted) ? accepted : accepted.copy();
+  {
+    detail::SharedValuesLock lock;
+    std::swap(shared_storage()->value, replacement);
+  }
+  // `replacement` (the old value) is dropped here, outside the lock.
 }
 
 SharedVar shared(const NDArray& value, std::string name, BroadcastPattern broadcastable, bool borrow,

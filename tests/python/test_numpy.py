@@ -42,13 +42,15 @@ def test_unsupported_dtypes_convert():
     assert copied and back.dtype == np.int32
 
 
-def test_input_used_in_place_and_output_views_it():
+def test_input_used_in_place_and_borrowed_output_views_it():
     x = T.dmatrix("x")
-    f = theon.function([x], x.T)
+    f = theon.function([x], theon.Out(x.T, borrow=True))
     a = np.arange(6.0).reshape(2, 3)
     out = f(a)
     assert np.shares_memory(out, a)
     assert_allclose(out, a.T)
+    # Without borrow, an output that views an argument is copied (as Theano does).
+    assert not np.shares_memory(theon.function([x], x.T)(a), a)
 
 
 def test_output_keeps_buffer_alive_and_is_not_overwritten():

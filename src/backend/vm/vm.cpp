@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/inplace.hpp"
+#include "theon/interrupt.hpp"
 #include "ops/elemwise.hpp"
 #include "ops/fused.hpp"
 #include "ops/op_util.hpp"
@@ -201,7 +202,9 @@ void VM::run(std::span<const int> wanted) {
       for (int s : slots) marks[s] = 0;
     }
   } unmark{wanted_now_, wanted};
+  CheckPoint check;
   for (size_t i = 0; i < program_.size(); ++i) {
+    check();
     take_buffers(i);
     if (in_place_[i].first >= 0)
       perform_in_place(i);
@@ -223,7 +226,9 @@ void VM::run_lazy(std::span<const int> wanted) {
   stack.clear();
   for (int s : wanted)
     if (!ready_[s]) stack.push_back(producer_[s]);
+  CheckPoint check;
   while (!stack.empty()) {
+    check();
     const int i = stack.back();
     if (done_[i]) {
       stack.pop_back();

@@ -8,6 +8,7 @@
 #include "core/checked_size.hpp"
 #include "ops/op_util.hpp"
 #include "rewrite/pipeline.hpp"
+#include "theon/interrupt.hpp"
 
 namespace theon::detail {
 
@@ -176,11 +177,17 @@ void Scan::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     rows[m] = s.store[m] == 0 ? n : std::min(n, s.store[m]);
   }
 
-  if (!loop_) loop_ = std::make_unique<ScanLoop>(s);
-  ScanLoop& loop = *loop_;
+  struct Lease {
+    const Scan& scan;
+    std::unique_ptr<ScanLoop> loop;
+    ~Lease() { scan.give_back(std::move(loop)); }
+  } lease{*this, take_loop()};
+  ScanLoop& loop = *lease.loop;
   try {
     for (int k = 0; k < s.n_non_seqs; ++k) loop.input(s.inner_non_seq(k)) = *in[s.non_seq_input(k)];
+    CheckPoint check;
     for (int64_t t = 0; t < n; ++t) {
+      check();  // Ctrl-C between steps (theon/interrupt.hpp)
       for (int i = 0; i < s.n_seqs; ++i) loop.input(i) = in[s.seq_input(i)]->index(0, t);
       for (int j = 0; j < n_recs; ++j) {
         const int64_t len = s.init_len(j);
@@ -241,6 +248,23 @@ void Scan::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     for (int64_t r = 0; r < keep; ++r)
       result.index(0, r).assign(ring[o].index(0, (total[o] - keep + r) % rows[o]));
   }
+}
+
+std::unique_ptr<ScanLoop> Scan::take_loop() const {
+  {
+    std::lock_guard<std::mutex> lock(loops_mutex_);
+    if (!idle_loops_.empty()) {
+      std::unique_ptr<ScanLoop> loop = std::move(idle_loops_.back());
+      idle_loops_.pop_back();
+      return loop;
+    }
+  }
+  return std::make_unique<ScanLoop>(spec_);
+}
+
+void Scan::give_back(std::unique_ptr<ScanLoop> loop) const {
+  std::lock_guard<std::mutex> lock(loops_mutex_);
+  idle_loops_.push_back(std::move(loop));
 }
 
 const Scan* scan_of(const ApplyNode* node) {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,14 @@ class Scan final : public Op {
   std::string print(std::span<const std::string> args) const override;
 
  private:
+  // A compiled body, taken for one run: functions that share this op (compiled from
+  // the same graph) may run it in several threads at once, each on its own loop.
+  std::unique_ptr<ScanLoop> take_loop() const;
+  void give_back(std::unique_ptr<ScanLoop> loop) const;
+
   ScanSpec spec_;
-  mutable std::unique_ptr<ScanLoop> loop_;  // compiled on first use
+  mutable std::mutex loops_mutex_;
+  mutable std::vector<std::unique_ptr<ScanLoop>> idle_loops_;  // compiled on first use
 };
 
 // The Scan op of `v`'s owner (or of `node`), or nullptr.
