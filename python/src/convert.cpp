@@ -1,4 +1,5 @@
 // Python operands as graph variables, and Python axes/shapes as the C++ argument types.
+#include <climits>
 #include <limits>
 #include <utility>
 
@@ -28,23 +29,30 @@ ShapeArg shape_from_entries(const std::vector<VarArg>& d, const Loc& loc) {
   }
 }
 
-// A shape entry given as a Python or NumPy integer: OverflowError or TypeError, naming
-// the value, rather than pybind11's "Unable to cast".
-int64_t shape_entry_from_py(py::handle obj) {
+// A Python or NumPy integer as int64: TypeError when it is not an integer, OverflowError
+// when it does not fit, each naming `what` and the value (rather than pybind11's "Unable
+// to cast Python instance to C++ type").
+int64_t int64_from_py(py::handle obj, const char* what) {
   py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
   if (!index) {
     PyErr_Clear();
-    throw py::type_error("a shape entry must be an integer or a symbolic integer scalar, got " +
+    throw py::type_error(std::string(what) + " must be an integer or a symbolic integer scalar, got " +
                          py::repr(obj).cast<std::string>());
   }
   int overflow = 0;
   const long long n = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
   if (overflow != 0) {
     const std::string text = py::str(index).cast<std::string>();
-    PyErr_Format(PyExc_OverflowError, "the shape entry %s does not fit in int64", text.c_str());
+    PyErr_Format(PyExc_OverflowError, "the %s %s does not fit in int64", what, text.c_str());
     throw py::error_already_set();
   }
   return static_cast<int64_t>(n);
+}
+
+int axis_from_py(py::handle obj) {
+  const int64_t axis = int64_from_py(obj, "axis");
+  THEON_CHECK_USER(axis >= INT_MIN && axis <= INT_MAX, ValueError) << "axis " << axis << " is out of range";
+  return static_cast<int>(axis);
 }
 
 }  // namespace
@@ -109,16 +117,16 @@ VarArg as_vararg(py::handle obj) {
 
 Axes axes_from_py(py::handle axis) {
   if (axis.is_none()) return Axes();
-  if (py::isinstance<py::int_>(axis) || is_numpy_scalar(axis)) return Axes(axis.cast<int>());
+  if (py::isinstance<py::int_>(axis) || is_numpy_scalar(axis)) return Axes(axis_from_py(axis));
   std::vector<int> axes;
-  for (py::handle a : axis) axes.push_back(a.cast<int>());
+  for (py::handle a : axis) axes.push_back(axis_from_py(a));
   return Axes(std::move(axes));
 }
 
 ShapeArg shape_from_py(py::handle shape) {
   const Loc loc = py_loc();
   if (py::isinstance<Var>(shape)) return ShapeArg(shape.cast<Var>(), loc);
-  if (py::isinstance<py::int_>(shape)) return ShapeArg(std::vector<int64_t>{shape_entry_from_py(shape)}, loc);
+  if (py::isinstance<py::int_>(shape)) return ShapeArg(std::vector<int64_t>{int64_from_py(shape, "shape entry")}, loc);
   std::vector<VarArg> entries;
   bool all_ints = true;
   std::vector<int64_t> ints;
@@ -127,7 +135,7 @@ ShapeArg shape_from_py(py::handle shape) {
       all_ints = false;
       entries.emplace_back(d.cast<Var>(), loc);
     } else {
-      const int64_t n = shape_entry_from_py(d);
+      const int64_t n = int64_from_py(d, "shape entry");
       ints.push_back(n);
       entries.emplace_back(weak_constant(array(n), loc), loc);
     }

@@ -91,6 +91,10 @@ def test_shape_entries_too_large_for_int64_are_overflow_errors():
         T.dvector("x").reshape((2**64,))
     with pytest.raises(TypeError, match="shape entry"):
         T.zeros((1.5,))
+    with pytest.raises(OverflowError, match="axis 1180591620717411303424"):
+        T.dvector("x").sum(axis=2**70)
+    with pytest.raises(ValueError, match="axis 1099511627776 is out of range"):
+        T.dvector("x").sum(axis=2**40)
 
 
 def test_slice_step_minus_two_to_the_63_is_a_step():
