@@ -129,3 +129,15 @@ def test_missing_argument_names_the_function_once():
         f()
     message = str(info.value)
     assert "argument 0 (x)" in message and message.count("function call") == 1, message
+
+
+def test_dot_and_broadcast_results_too_large_are_memory_errors():
+    # Inputs that hold no elements (or one, broadcast), results of 2^80 elements.
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    f = theon.function([a, b], T.dot(a, b))
+    with pytest.raises(MemoryError, match=r"\(1099511627776, 1099511627776\)"):
+        f(np.zeros((2**40, 0)), np.zeros((0, 2**40)))
+    x = T.dvector("x")
+    outer = theon.function([x], x.dimshuffle(0, "x") * x.dimshuffle("x", 0))
+    with pytest.raises(MemoryError, match=r"\(1099511627776, 1099511627776\)"):
+        outer(np.broadcast_to(np.float64(1), (2**40,)))
