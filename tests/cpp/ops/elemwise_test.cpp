@@ -56,7 +56,7 @@ NDArray run(const std::string& op, const std::vector<NDArray>& args) {
     std::vector<Var> vars;
     for (size_t i = 0; i < args.size(); ++i)
       vars.push_back(T::tensor(args[i].dtype(), BroadcastPattern(args[i].ndim(), false),
-                               "x" + std::to_string(i)));
+                               std::string("x").append(std::to_string(i))));
     Function f = function(vars, op_named(op).build(vars));
     std::vector<Arg> call_args(args.begin(), args.end());
     return f.call(call_args).array();

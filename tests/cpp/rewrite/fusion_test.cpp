@@ -234,7 +234,7 @@ TEST(Fusion, EveryScalarOpMatchesTheInterpreter) {
         continue;
       SCOPED_TRACE(std::string(name).append(" ").append(dtype_name(d)));
       Vars v;
-      for (int k = 0; k < 4; ++k) v.push_back(T::tensor(d, {false}, "v" + std::to_string(k)));
+      for (int k = 0; k < 4; ++k) v.push_back(T::tensor(d, {false}, std::string("v").append(std::to_string(k))));
       // The first operand is computed in the loop, so the op always has a producer to fuse.
       Var a = v[0] * v[1];
       const auto id = static_cast<detail::ScalarOpId>(&row - rows);
