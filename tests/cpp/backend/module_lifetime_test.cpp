@@ -179,8 +179,11 @@ TEST_F(CacheTrimTest, LeastRecentlyUsedGoFirstAndTheCapIsRespected) {
   ASSERT_NE(r.symbol, nullptr) << r.error;
   std::vector<CacheEntry> entries = cache_entries();
   ASSERT_EQ(entries.size(), 4u);
-  for (const CacheEntry& e : entries)
-    if (e.key == keys[0]) EXPECT_GT(e.last_used, 1'000'001'000.0) << "touched on load";
+  for (const CacheEntry& e : entries) {
+    if (e.key == keys[0]) {
+      EXPECT_GT(e.last_used, 1'000'001'000.0) << "touched on load";
+    }
+  }
 
   // Room for about two entries: 1 and 2 go (the least recently used), 0 and 3 stay.
   const int64_t cap = total / 2 + 10;
