@@ -37,6 +37,8 @@ class FunctionGraph {
   // Every variable of the graph (sources and node outputs), in topological order.
   Vars variables() const;
   const std::vector<Client>& clients(const Var& v) const;
+  // clients(v).size(), without compacting the list.
+  size_t n_clients(const Var& v) const;
 
   // Makes every reader of `old_var` read `new_var` instead. Types must agree (the same
   // dtype and rank; new may be more broadcastable). `new_var` may be built on `old_var`
@@ -55,15 +57,32 @@ class FunctionGraph {
   void check_integrity() const;
 
  private:
+  // A variable's readers in the order they came. A removed reader leaves a hole
+  // (kRemoved) that is compacted away later, so that removing one reader of a variable
+  // read a million times (a merged constant) costs O(1), not a search of the list.
+  struct ClientList {
+    std::vector<Client> entries;
+    size_t n_removed = 0;
+  };
+  static constexpr int kRemoved = -1;
+
   void import_node(ApplyNode* node);
   void add_client(const Var& v, Client c);
+  // Removes reader `c` of `v`; returns how many readers `v` has left.
+  size_t remove_client(const Var& v, Client c);
+  void compact(ClientList& list) const;
+  // Where reader `c`'s entry lies in its variable's list.
+  size_t& slot_of(Client c) const;
   // Removes `node` if none of its outputs is read, then its inputs' owners likewise.
   void remove_if_unused(ApplyNode* node);
 
   Vars inputs_;
   Vars outputs_;
-  std::unordered_set<ApplyNode*> nodes_;
-  std::unordered_map<VariableNode*, std::vector<Client>> clients_;
+  // Each node of the graph, with the position of its entry in each input's ClientList.
+  mutable std::unordered_map<ApplyNode*, std::vector<size_t>> nodes_;
+  // The same for the graph's outputs.
+  mutable std::vector<size_t> output_slots_;
+  mutable std::unordered_map<VariableNode*, ClientList> clients_;
   // Keeps the cloned nodes alive (a node's outputs may all be unused after a replace).
   std::vector<std::shared_ptr<ApplyNode>> owned_;
 };

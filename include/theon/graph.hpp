@@ -83,6 +83,13 @@ struct VariableNode {
 };
 
 struct ApplyNode {
+  ApplyNode() = default;
+  ApplyNode(const ApplyNode&) = delete;
+  ApplyNode& operator=(const ApplyNode&) = delete;
+  // Releases the inputs without recursing down the graph: freeing the last handle to a
+  // chain of a million nodes uses constant stack (see graph.cpp).
+  ~ApplyNode();
+
   std::shared_ptr<const Op> op_ptr;
   Vars inputs;
   std::vector<VariableNode> outputs;  // never resized after construction

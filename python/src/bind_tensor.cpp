@@ -17,10 +17,14 @@ std::string python_name(std::string_view cpp) {
   return std::string(cpp);
 }
 
+// str() and repr() of a variable: its expression, cut to this length (the graph may be
+// huge or deep; the whole text is pp()'s).
+constexpr size_t kReprChars = 500;
+
 std::string var_str(const Var& v) {
   if (!v.name().empty()) return v.name();
   if (v.is_constant()) return "TensorConstant{" + to_string(v.constant_value()) + "}";
-  if (v.owner() != nullptr) return pp(v);
+  if (v.owner() != nullptr) return pp(v, kReprChars);
   std::string kind = v.type().str();
   return "<TensorType(" + kind.replace(kind.find(' '), 1, ", ") + ")>";
 }

@@ -103,7 +103,7 @@ void RewriteChecker::check(std::span<const NDArray> inputs, std::span<const NDAr
       if (values_agree(values[2 * i], values[2 * i + 1], why)) continue;
       const rewrite::Applied& a = history_[i];
       THEON_FAIL(RewriteCheckError) << "CHECK mode: rewrite " << a.rewrite << " changed a value: " << why
-                                    << "\n  replaced  " << pp(a.old_var) << "\n  by        " << pp(a.new_var)
+                                    << "\n  replaced  " << pp(a.old_var, 300) << "\n  by        " << pp(a.new_var, 300)
                                     << "\n  made at   " << format_loc(a.old_var.loc());
     }
   }

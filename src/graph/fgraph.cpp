@@ -95,10 +95,48 @@ FunctionGraph::FunctionGraph(const Vars& inputs, const Vars& outputs,
     outputs_.push_back(copy_of(out));
   }
   for (const Var& out : outputs_) import_var(out);
+  output_slots_.resize(outputs_.size());
   for (size_t i = 0; i < outputs_.size(); ++i) add_client(outputs_[i], {nullptr, static_cast<int>(i)});
 }
 
-void FunctionGraph::add_client(const Var& v, Client c) { clients_[v.get()].push_back(c); }
+void FunctionGraph::add_client(const Var& v, Client c) {
+  std::vector<Client>& entries = clients_[v.get()].entries;
+  entries.push_back(c);
+  slot_of(c) = entries.size() - 1;
+}
+
+size_t& FunctionGraph::slot_of(Client c) const {
+  if (!c.node) return output_slots_.at(c.index);
+  return nodes_.at(c.node).at(c.index);
+}
+
+size_t FunctionGraph::remove_client(const Var& v, Client c) {
+  auto it = clients_.find(v.get());
+  THEON_ASSERT(it != clients_.end()) << "fgraph: removing a reader of a variable without readers";
+  ClientList& list = it->second;
+  Client& entry = list.entries.at(slot_of(c));
+  THEON_ASSERT(entry.node == c.node && entry.index == c.index) << "fgraph: client slot out of date";
+  entry.index = kRemoved;
+  ++list.n_removed;
+  const size_t left = list.entries.size() - list.n_removed;
+  if (left == 0) {
+    clients_.erase(it);
+  } else if (list.n_removed * 2 > list.entries.size()) {
+    compact(list);  // amortized: at least as many removals as entries kept
+  }
+  return left;
+}
+
+void FunctionGraph::compact(ClientList& list) const {
+  size_t kept = 0;
+  for (const Client& c : list.entries) {
+    if (c.index == kRemoved) continue;
+    list.entries[kept] = c;
+    slot_of(c) = kept++;
+  }
+  list.entries.resize(kept);
+  list.n_removed = 0;
+}
 
 std::vector<ApplyNode*> FunctionGraph::import_var(const Var& root) {
   std::vector<ApplyNode*> imported;
@@ -126,7 +164,7 @@ std::vector<ApplyNode*> FunctionGraph::import_var(const Var& root) {
 }
 
 void FunctionGraph::import_node(ApplyNode* node) {
-  if (!nodes_.insert(node).second) return;
+  if (!nodes_.try_emplace(node, node->inputs.size()).second) return;
   if (auto shared = node->self.lock()) owned_.push_back(std::move(shared));
   for (size_t i = 0; i < node->inputs.size(); ++i)
     add_client(node->inputs[i], {node, static_cast<int>(i)});
@@ -135,7 +173,14 @@ void FunctionGraph::import_node(ApplyNode* node) {
 const std::vector<Client>& FunctionGraph::clients(const Var& v) const {
   static const std::vector<Client> kNone;
   auto it = clients_.find(v.get());
-  return it == clients_.end() ? kNone : it->second;
+  if (it == clients_.end()) return kNone;
+  if (it->second.n_removed) compact(it->second);
+  return it->second.entries;
+}
+
+size_t FunctionGraph::n_clients(const Var& v) const {
+  auto it = clients_.find(v.get());
+  return it == clients_.end() ? 0 : it->second.entries.size() - it->second.n_removed;
 }
 
 void FunctionGraph::replace(const Var& old_ref, const Var& new_ref, std::string_view reason) {
@@ -150,18 +195,16 @@ void FunctionGraph::replace(const Var& old_ref, const Var& new_ref, std::string_
   std::vector<ApplyNode*> added = import_var(new_var);
   std::unordered_set<ApplyNode*> own(added.begin(), added.end());
   std::vector<Client> readers = clients(old_var);
-  std::vector<Client>& kept = clients_[old_var.get()];
-  kept.clear();
+  clients_.erase(old_var.get());
   for (const Client& c : readers) {
     if (own.count(c.node)) {  // the replacement's own nodes read the old variable
-      kept.push_back(c);
+      add_client(old_var, c);
       continue;
     }
     if (c.node) c.node->inputs[c.index] = new_var;
     else outputs_[c.index] = new_var;
     add_client(new_var, c);
   }
-  if (kept.empty()) clients_.erase(old_var.get());
   if (old_var.owner()) remove_if_unused(const_cast<ApplyNode*>(old_var.owner()));
 }
 
@@ -172,20 +215,15 @@ void FunctionGraph::remove_if_unused(ApplyNode* start) {
     work.pop_back();
     if (!nodes_.count(node)) continue;
     bool used = false;
-    for (int i = 0; i < node->n_outputs() && !used; ++i) used = !clients(node->output(i)).empty();
+    for (int i = 0; i < node->n_outputs() && !used; ++i) used = n_clients(node->output(i)) > 0;
     if (used) continue;
-    nodes_.erase(node);
     for (int i = 0; i < node->n_outputs(); ++i) clients_.erase(&node->outputs[i]);
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const Var& in = node->inputs[i];
-      auto it = clients_.find(in.get());
-      if (it == clients_.end()) continue;
-      std::erase_if(it->second, [&](const Client& c) { return c.node == node && c.index == static_cast<int>(i); });
-      if (it->second.empty()) {
-        clients_.erase(it);
-        if (in.owner()) work.push_back(const_cast<ApplyNode*>(in.owner()));
-      }
+      if (remove_client(in, {node, static_cast<int>(i)}) == 0 && in.owner())
+        work.push_back(const_cast<ApplyNode*>(in.owner()));
     }
+    nodes_.erase(node);
   }
 }
 
@@ -230,21 +268,19 @@ Vars FunctionGraph::variables() const {
 void FunctionGraph::prune() {
   std::vector<ApplyNode*> live = toposort();
   std::unordered_set<ApplyNode*> keep(live.begin(), live.end());
-  for (auto it = nodes_.begin(); it != nodes_.end();) {
-    if (keep.count(*it)) {
-      ++it;
-      continue;
-    }
-    for (size_t i = 0; i < (*it)->inputs.size(); ++i) {
-      auto& list = clients_[(*it)->inputs[i].get()];
-      std::erase_if(list, [&](const Client& c) { return c.node == *it; });
-    }
-    it = nodes_.erase(it);
+  std::vector<ApplyNode*> dead;
+  for (const auto& [node, slots] : nodes_)
+    if (!keep.count(node)) dead.push_back(node);
+  for (ApplyNode* node : dead)
+    for (size_t i = 0; i < node->inputs.size(); ++i) remove_client(node->inputs[i], {node, static_cast<int>(i)});
+  for (ApplyNode* node : dead) {
+    for (int i = 0; i < node->n_outputs(); ++i) clients_.erase(&node->outputs[i]);
+    nodes_.erase(node);
   }
 }
 
 void FunctionGraph::check_integrity() const {
-  for (ApplyNode* node : nodes_) {
+  for (const auto& [node, slots] : nodes_) {
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const auto& list = clients(node->inputs[i]);
       bool found = false;

@@ -25,6 +25,32 @@ bool Var::is_weak() const { return node_->weak; }
 bool Var::is_shared() const { return node_->storage != nullptr; }
 const std::shared_ptr<SharedStorage>& Var::shared_storage() const { return node_->storage; }
 
+namespace {
+
+// The input lists of nodes being freed on this thread, released one at a time by the
+// outermost ~ApplyNode. Without it, dropping a node drops its inputs, whose owners drop
+// theirs, and so on: one stack frame per node of a chain.
+thread_local std::vector<Vars>* t_pending_inputs = nullptr;
+
+}  // namespace
+
+ApplyNode::~ApplyNode() {
+  if (inputs.empty()) return;
+  if (t_pending_inputs) {  // an outer ~ApplyNode on this thread is draining
+    t_pending_inputs->push_back(std::move(inputs));
+    return;
+  }
+  std::vector<Vars> pending;
+  pending.push_back(std::move(inputs));
+  t_pending_inputs = &pending;
+  while (!pending.empty()) {
+    Vars released = std::move(pending.back());
+    pending.pop_back();
+    released.clear();  // may free more nodes, which queue their inputs here
+  }
+  t_pending_inputs = nullptr;
+}
+
 Var ApplyNode::output(int i) const {
   // Aliasing: the handle shares ownership of this whole node.
   return Var(std::shared_ptr<VariableNode>(self.lock(), const_cast<VariableNode*>(&outputs[i])));
@@ -106,8 +132,7 @@ Var weak_constant(NDArray value, const Loc& loc) {
 std::string describe(const Var& v) {
   std::string s = v.name();
   if (s.empty() && v.owner()) {
-    s = pp(v);  // an unnamed intermediate reads best as its expression
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
+    s = pp(v, 60);  // an unnamed intermediate reads best as its expression
   }
   if (s.empty()) s = "<unnamed>";
   s += "  " + v.type().str();

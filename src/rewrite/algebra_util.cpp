@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
 
 #include "rewrite/rewrite_util.hpp"
 #include "theon/tensor.hpp"
@@ -27,8 +28,10 @@ Var constant_as(const Var& c, DType dtype) {
   return c.dtype() == dtype ? c : fold_now(tensor::cast(c, dtype));
 }
 
-bool same_structure(const Var& a, const Var& b) {
-  if (a.is(b)) return true;
+namespace {
+
+// Whether a and b match at their own level (their inputs are compared separately).
+bool same_node_shape(const Var& a, const Var& b) {
   if (!(a.type() == b.type())) return false;
   if (a.is_constant() || b.is_constant()) {
     if (!a.is_constant() || !b.is_constant()) return false;
@@ -37,11 +40,26 @@ bool same_structure(const Var& a, const Var& b) {
   }
   const ApplyNode* x = a.owner();
   const ApplyNode* y = b.owner();
-  if (!x || !y || a.index() != b.index() || x->inputs.size() != y->inputs.size() ||
-      !x->op().equals(y->op()))
-    return false;
-  for (size_t i = 0; i < x->inputs.size(); ++i)
-    if (!same_structure(x->inputs[i], y->inputs[i])) return false;
+  return x && y && a.index() == b.index() && x->inputs.size() == y->inputs.size() && x->op().equals(y->op());
+}
+
+}  // namespace
+
+bool same_structure(const Var& a, const Var& b) {
+  // An explicit stack (graphs can be a million deep), and each pair compared once (a
+  // shared subgraph would otherwise be compared once per path to it).
+  std::vector<std::pair<Var, Var>> stack{{a, b}};
+  std::set<std::pair<VariableNode*, VariableNode*>> compared;
+  while (!stack.empty()) {
+    auto [x, y] = std::move(stack.back());
+    stack.pop_back();
+    if (x.is(y) || !compared.insert({x.get(), y.get()}).second) continue;
+    if (!same_node_shape(x, y)) return false;
+    if (x.is_constant()) continue;
+    const Vars& xs = x.owner()->inputs;
+    const Vars& ys = y.owner()->inputs;
+    for (size_t i = xs.size(); i-- > 0;) stack.push_back({xs[i], ys[i]});
+  }
   return true;
 }
 

@@ -106,34 +106,57 @@ class Reader {
 
   // v as scale * product, looking through neg and scalar factors. Every node on the way
   // but the root must have v's path as its only reader.
-  std::optional<Product> product(const Var& v, bool root) const {
-    if (v.dtype() != dtype_ || (!root && n_clients(fgraph_, v) != 1)) return std::nullopt;
-    if (op_of<detail::Dot>(v)) return from_dot(v.owner()->inputs[0], v.owner()->inputs[1]);
-    if (const auto* g = op_of<detail::Gemm>(v); g && !g->has_z())
-      return with_factor(Product{Kind::Matrix, v.owner()->inputs[0], v.owner()->inputs[1], {}},
-                         v.owner()->inputs[2]);
-    if (const auto* g = op_of<detail::Gemv>(v); g && !g->has_z())
-      return with_factor(Product{Kind::MatVec, v.owner()->inputs[0], v.owner()->inputs[1], {}},
-                         v.owner()->inputs[2]);
-    if (elemwise_of(v, ScalarOpId::Neg)) {
-      auto p = product(v.owner()->inputs[0], false);
-      if (p) p->scale.c = -p->scale.c;
-      return p;
-    }
-    if (!elemwise_of(v, ScalarOpId::Mul)) return std::nullopt;
-    Scale scale;
-    Vars rest;
-    split_factors(v.owner()->inputs, scale, rest);
+  std::optional<Product> product(const Var& root_var, bool root) const {
+    // Walks down through negs and single-operand muls (a loop: the chain may be long),
+    // then applies their scales from the innermost out.
+    std::vector<std::optional<Scale>> levels;  // nullopt: a neg
     std::optional<Product> p;
-    if (rest.size() == 1) {
-      p = product(rest[0], false);
-    } else if (rest.size() == 2) {
-      p = outer(rest[0], rest[1]);
-      if (!p) p = outer(rest[1], rest[0]);
+    Var v = root_var;
+    for (bool is_root = root;; is_root = false) {
+      if (v.dtype() != dtype_ || (!is_root && n_clients(fgraph_, v) != 1)) return std::nullopt;
+      if (op_of<detail::Dot>(v)) {
+        p = from_dot(v.owner()->inputs[0], v.owner()->inputs[1]);
+        break;
+      }
+      if (const auto* g = op_of<detail::Gemm>(v); g && !g->has_z()) {
+        p = with_factor(Product{Kind::Matrix, v.owner()->inputs[0], v.owner()->inputs[1], {}},
+                        v.owner()->inputs[2]);
+        break;
+      }
+      if (const auto* g = op_of<detail::Gemv>(v); g && !g->has_z()) {
+        p = with_factor(Product{Kind::MatVec, v.owner()->inputs[0], v.owner()->inputs[1], {}},
+                        v.owner()->inputs[2]);
+        break;
+      }
+      if (elemwise_of(v, ScalarOpId::Neg)) {
+        levels.push_back(std::nullopt);
+        v = v.owner()->inputs[0];
+        continue;
+      }
+      if (!elemwise_of(v, ScalarOpId::Mul)) return std::nullopt;
+      Scale scale;
+      Vars rest;
+      split_factors(v.owner()->inputs, scale, rest);
+      levels.push_back(scale);
+      if (rest.size() == 1) {
+        v = rest[0];
+        continue;
+      }
+      if (rest.size() == 2) {
+        p = outer(rest[0], rest[1]);
+        if (!p) p = outer(rest[1], rest[0]);
+      }
+      break;
     }
     if (!p) return std::nullopt;
-    p->scale.c *= scale.c;
-    p->scale.factors.insert(p->scale.factors.end(), scale.factors.begin(), scale.factors.end());
+    for (auto level = levels.rbegin(); level != levels.rend(); ++level) {
+      if (!*level) {
+        p->scale.c = -p->scale.c;
+        continue;
+      }
+      p->scale.c *= (*level)->c;
+      p->scale.factors.insert(p->scale.factors.end(), (*level)->factors.begin(), (*level)->factors.end());
+    }
     return p;
   }
 
@@ -193,28 +216,37 @@ class Reader {
   DType dtype_;
 };
 
-// The signed terms of the sum rooted at `v`, opening inner add, sub and neg nodes of
-// `dtype` that only this sum reads.
-void gather(const FunctionGraph& fgraph, const Var& v, DType dtype, bool positive, bool root,
+// The signed terms of the sum rooted at `root`, opening inner add, sub and neg nodes of
+// `dtype` that only this sum reads; in left-to-right order, with an explicit stack (a
+// sum can nest a million deep).
+void gather(const FunctionGraph& fgraph, const Var& root, DType dtype,
             std::vector<std::pair<Var, bool>>& terms) {
-  const detail::Elemwise* e = elemwise_of(v);
-  if (e && v.dtype() == dtype && (root || n_clients(fgraph, v) == 1)) {
-    const Vars& in = v.owner()->inputs;
-    switch (e->scalar_op()) {
-      case ScalarOpId::Add:
-        for (const Var& x : in) gather(fgraph, x, dtype, positive, false, terms);
-        return;
-      case ScalarOpId::Sub:
-        gather(fgraph, in[0], dtype, positive, false, terms);
-        gather(fgraph, in[1], dtype, !positive, false, terms);
-        return;
-      case ScalarOpId::Neg:
-        gather(fgraph, in[0], dtype, !positive, false, terms);
-        return;
-      default: break;
+  std::vector<std::pair<Var, bool>> stack{{root, true}};
+  bool is_root = true;
+  while (!stack.empty()) {
+    auto [v, positive] = std::move(stack.back());
+    stack.pop_back();
+    const detail::Elemwise* e = elemwise_of(v);
+    const bool open = e && v.dtype() == dtype && (is_root || n_clients(fgraph, v) == 1);
+    is_root = false;
+    if (open) {
+      const Vars& in = v.owner()->inputs;
+      switch (e->scalar_op()) {
+        case ScalarOpId::Add:
+          for (auto x = in.rbegin(); x != in.rend(); ++x) stack.push_back({*x, positive});
+          continue;
+        case ScalarOpId::Sub:
+          stack.push_back({in[1], !positive});
+          stack.push_back({in[0], positive});
+          continue;
+        case ScalarOpId::Neg:
+          stack.push_back({in[0], !positive});
+          continue;
+        default: break;
+      }
     }
+    terms.push_back({v, positive});
   }
-  terms.push_back({v, positive});
 }
 
 // v with `ndim` dimensions, new broadcastable ones in front (as element-wise ops pad).
@@ -262,7 +294,7 @@ std::optional<Var> from_sum(const ApplyNode& node, const FunctionGraph& fgraph) 
   const Var old = node.output(0);
   const DType dtype = old.dtype();
   std::vector<std::pair<Var, bool>> terms;
-  gather(fgraph, old, dtype, true, true, terms);
+  gather(fgraph, old, dtype, terms);
   const Reader reader(fgraph, dtype);
   for (size_t i = 0; i < terms.size(); ++i) {
     std::optional<Product> p = reader.product(terms[i].first, false);

@@ -20,6 +20,8 @@
 // are reassociated. Not done: 0 * x -> 0 for floats (0 * inf is NaN, and the sign of
 // zero); cancelling across floor division; flattening through a node of another dtype.
 #include <algorithm>
+#include <deque>
+#include <unordered_map>
 
 #include "ops/elemwise.hpp"
 #include "rewrite/algebra_util.hpp"
@@ -67,27 +69,61 @@ class SumForm {
  public:
   SumForm(const FunctionGraph& fgraph, DType dtype) : fgraph_(fgraph), dtype_(dtype) {}
 
-  void gather(const Var& v, bool positive, bool root) {
+  // Reads the sum rooted at `root` into terms, in the order a left-to-right recursive
+  // walk would meet them; an explicit stack, as sums can nest a million deep.
+  void gather(const Var& root) {
+    std::vector<std::pair<Var, bool>> stack{{root, true}};
+    bool is_root = true;
+    while (!stack.empty()) {
+      auto [v, positive] = std::move(stack.back());
+      stack.pop_back();
+      visit(v, positive, is_root, stack);
+      is_root = false;
+    }
+  }
+
+  std::optional<Var> rebuild(const Var& old) const {
+    const Loc& loc = old.loc();
+    const int nd = old.ndim();
+    Vars pos, neg;
+    if (Var c = combined_constant(nd); c.defined()) pos.push_back(c);
+    collect_terms(pos, neg, nd);
+
+    auto assemble = [&](bool force) -> Var {
+      if (pos.empty() && neg.empty()) return scalar_constant(0, dtype_, nd, loc);
+      Var p = pos.empty() ? Var() : build_group(Combine::Add, pos, dtype_, force, loc);
+      Var n = neg.empty() ? Var() : build_group(Combine::Add, neg, dtype_, force, loc);
+      if (!n.defined()) return p;
+      return p.defined() ? T::sub(p, n) : T::neg(n);
+    };
+    Var result = assemble(false);
+    if (result.dtype() != dtype_ && !(pos.empty() && neg.empty())) result = assemble(true);
+    return broadcast_like(result, old, sources_);
+  }
+
+ private:
+  // Opens `v` (pushing its operands, the first on top) or records it as a term.
+  void visit(const Var& v, bool positive, bool root, std::vector<std::pair<Var, bool>>& stack) {
     if (const detail::Elemwise* e = open_node(fgraph_, v, root)) {
       const Vars& in = v.owner()->inputs;
       const bool same = v.dtype() == dtype_;
       switch (e->scalar_op()) {
         case ScalarOpId::Add:
           if (!same) break;
-          for (const Var& x : in) gather(x, positive, false);
+          for (auto x = in.rbegin(); x != in.rend(); ++x) stack.push_back({*x, positive});
           return;
         case ScalarOpId::Sub:
           if (!same) break;
-          gather(in[0], positive, false);
-          gather(in[1], !positive, false);
+          stack.push_back({in[1], !positive});
+          stack.push_back({in[0], positive});
           return;
         case ScalarOpId::Neg:
           if (!same) break;
-          gather(in[0], !positive, false);
+          stack.push_back({in[0], !positive});
           return;
         case ScalarOpId::Second:  // fill(m, b): the value b, shaped by m at the end
           sources_.push_back(in[0]);
-          gather(in[1], positive, false);
+          stack.push_back({in[1], positive});
           return;
         default: break;
       }
@@ -112,26 +148,6 @@ class SumForm {
     terms_.push_back(t);
   }
 
-  std::optional<Var> rebuild(const Var& old) const {
-    const Loc& loc = old.loc();
-    const int nd = old.ndim();
-    Vars pos, neg;
-    if (Var c = combined_constant(nd); c.defined()) pos.push_back(c);
-    collect_terms(pos, neg, nd);
-
-    auto assemble = [&](bool force) -> Var {
-      if (pos.empty() && neg.empty()) return scalar_constant(0, dtype_, nd, loc);
-      Var p = pos.empty() ? Var() : build_group(Combine::Add, pos, dtype_, force, loc);
-      Var n = neg.empty() ? Var() : build_group(Combine::Add, neg, dtype_, force, loc);
-      if (!n.defined()) return p;
-      return p.defined() ? T::sub(p, n) : T::neg(n);
-    };
-    Var result = assemble(false);
-    if (result.dtype() != dtype_ && !(pos.empty() && neg.empty())) result = assemble(true);
-    return broadcast_like(result, old, sources_);
-  }
-
- private:
   // All constant terms as one constant of the sum's dtype; undefined when they add to 0.
   Var combined_constant(int nd) const {
     if (constants_.empty()) return Var();
@@ -151,15 +167,18 @@ class SumForm {
 
   // Terms with the same base collect into one, with the sum of their coefficients.
   void collect_terms(Vars& pos, Vars& neg, int nd) const {
-    std::vector<bool> done(terms_.size(), false);
-    for (size_t i = 0; i < terms_.size(); ++i) {
-      if (done[i]) continue;
-      std::vector<size_t> same;
-      for (size_t j = i; j < terms_.size(); ++j)
-        if (!done[j] && terms_[j].base.is(terms_[i].base)) {
-          same.push_back(j);
-          done[j] = true;
-        }
+    // Terms by base, in the order of each base's first term (a hash, not a search per
+    // term: a sum may have a million terms).
+    std::unordered_map<VariableNode*, std::vector<size_t>> by_base;
+    std::vector<VariableNode*> bases;
+    for (size_t j = 0; j < terms_.size(); ++j) {
+      auto [it, fresh] = by_base.try_emplace(terms_[j].base.get());
+      if (fresh) bases.push_back(it->first);
+      it->second.push_back(j);
+    }
+    for (VariableNode* b : bases) {
+      const std::vector<size_t>& same = by_base.at(b);
+      const size_t i = same[0];
       if (same.size() == 1) {
         (terms_[i].positive ? pos : neg).push_back(terms_[i].var);
         continue;
@@ -195,7 +214,7 @@ class SumForm {
 std::optional<Vars> canonicalize_sum(const ApplyNode& node, const FunctionGraph& fgraph) {
   const Var old = node.output(0);
   SumForm form(fgraph, old.dtype());
-  form.gather(old, true, true);
+  form.gather(old);
   std::optional<Var> v = form.rebuild(old);
   if (!v || same_structure(*v, old)) return std::nullopt;
   return Vars{*v};
@@ -207,36 +226,16 @@ class ProductForm {
  public:
   ProductForm(const FunctionGraph& fgraph, DType dtype) : fgraph_(fgraph), dtype_(dtype) {}
 
-  void gather(const Var& v, bool numerator, bool root) {
-    if (const detail::Elemwise* e = open_node(fgraph_, v, root)) {
-      const Vars& in = v.owner()->inputs;
-      const bool same = v.dtype() == dtype_;
-      switch (e->scalar_op()) {
-        case ScalarOpId::Mul:
-          if (!same) break;
-          for (const Var& x : in) gather(x, numerator, false);
-          return;
-        case ScalarOpId::TrueDiv:
-          if (!same) break;
-          gather(in[0], numerator, false);
-          gather(in[1], !numerator, false);
-          return;
-        case ScalarOpId::Reciprocal:
-          if (!same) break;
-          gather(in[0], !numerator, false);
-          return;
-        case ScalarOpId::Second:
-          sources_.push_back(in[0]);
-          gather(in[1], numerator, false);
-          return;
-        default: break;
-      }
-    }
-    sources_.push_back(v);
-    if (v.is_constant()) {
-      (numerator ? num_constants_ : den_constants_).push_back(v);
-    } else {
-      (numerator ? num_ : den_).push_back(v);
+  // Reads the product rooted at `root` into factors, in the order a left-to-right
+  // recursive walk would meet them (an explicit stack: see SumForm::gather).
+  void gather(const Var& root) {
+    std::vector<std::pair<Var, bool>> stack{{root, true}};
+    bool is_root = true;
+    while (!stack.empty()) {
+      auto [v, numerator] = std::move(stack.back());
+      stack.pop_back();
+      visit(v, numerator, is_root, stack);
+      is_root = false;
     }
   }
 
@@ -288,17 +287,60 @@ class ProductForm {
   }
 
  private:
+  void visit(const Var& v, bool numerator, bool root, std::vector<std::pair<Var, bool>>& stack) {
+    if (const detail::Elemwise* e = open_node(fgraph_, v, root)) {
+      const Vars& in = v.owner()->inputs;
+      const bool same = v.dtype() == dtype_;
+      switch (e->scalar_op()) {
+        case ScalarOpId::Mul:
+          if (!same) break;
+          for (auto x = in.rbegin(); x != in.rend(); ++x) stack.push_back({*x, numerator});
+          return;
+        case ScalarOpId::TrueDiv:
+          if (!same) break;
+          stack.push_back({in[1], !numerator});
+          stack.push_back({in[0], numerator});
+          return;
+        case ScalarOpId::Reciprocal:
+          if (!same) break;
+          stack.push_back({in[0], !numerator});
+          return;
+        case ScalarOpId::Second:
+          sources_.push_back(in[0]);
+          stack.push_back({in[1], numerator});
+          return;
+        default: break;
+      }
+    }
+    sources_.push_back(v);
+    if (v.is_constant()) {
+      (numerator ? num_constants_ : den_constants_).push_back(v);
+    } else {
+      (numerator ? num_ : den_).push_back(v);
+    }
+  }
+
   // x / x -> 1 (as Theano: the original is nan where x is 0, inf or nan).
   void cancel() {
-    for (auto d = den_.begin(); d != den_.end();) {
-      auto n = std::find_if(num_.begin(), num_.end(), [&](const Var& x) { return x.is(*d); });
-      if (n == num_.end()) {
-        ++d;
+    // Each denominator factor cancels the first numerator factor still equal to it.
+    std::unordered_map<VariableNode*, std::deque<size_t>> in_numerator;
+    for (size_t i = 0; i < num_.size(); ++i) in_numerator[num_[i].get()].push_back(i);
+    std::vector<bool> num_gone(num_.size(), false);
+    Vars den_left;
+    for (const Var& d : den_) {
+      auto it = in_numerator.find(d.get());
+      if (it == in_numerator.end() || it->second.empty()) {
+        den_left.push_back(d);
         continue;
       }
-      num_.erase(n);
-      d = den_.erase(d);
+      num_gone[it->second.front()] = true;
+      it->second.pop_front();
     }
+    Vars num_left;
+    for (size_t i = 0; i < num_.size(); ++i)
+      if (!num_gone[i]) num_left.push_back(num_[i]);
+    num_ = std::move(num_left);
+    den_ = std::move(den_left);
   }
 
   // The product of `constants` in the product's dtype; a single one of that dtype is
@@ -319,7 +361,7 @@ class ProductForm {
 std::optional<Vars> canonicalize_product(const ApplyNode& node, const FunctionGraph& fgraph) {
   const Var old = node.output(0);
   ProductForm form(fgraph, old.dtype());
-  form.gather(old, true, true);
+  form.gather(old);
   std::optional<Var> v = form.rebuild(old);
   if (!v || same_structure(*v, old)) return std::nullopt;
   return Vars{*v};

@@ -34,7 +34,7 @@ void merge_constants(RewriteSession& session) {
   FunctionGraph& fgraph = session.fgraph();
   std::unordered_multimap<size_t, Var> seen;
   for (const Var& v : fgraph.variables()) {
-    if (!v.is_constant() || fgraph.clients(v).empty()) continue;
+    if (!v.is_constant() || fgraph.n_clients(v) == 0) continue;
     const NDArray& value = v.constant_value();
     if (static_cast<int64_t>(value.nbytes()) > kMaxMergedConstantBytes) continue;
     const size_t h = constant_hash(value);

@@ -79,6 +79,6 @@ std::optional<Var> broadcast_like(const Var& value, const Var& like, std::span<c
   return v;
 }
 
-size_t n_clients(const FunctionGraph& fgraph, const Var& v) { return fgraph.clients(v).size(); }
+size_t n_clients(const FunctionGraph& fgraph, const Var& v) { return fgraph.n_clients(v); }
 
 }  // namespace theon::rewrite

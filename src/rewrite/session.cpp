@@ -5,6 +5,12 @@
 #include "theon/print.hpp"
 
 namespace theon::rewrite {
+namespace {
+
+// Expressions in messages are cut to this length: a rewrite may replace a huge graph.
+constexpr size_t kShownChars = 300;
+
+}  // namespace
 
 LocalRewrite Rule::to_local() const {
   const std::string& root = pattern.root_op();
@@ -39,7 +45,8 @@ void RewriteSession::check_types(const Var& old_var, const Var& new_var, std::st
   for (int d = 0; ok && d < old_var.ndim(); ++d)
     ok = !old_var.broadcastable()[d] || new_var.broadcastable()[d];
   THEON_ASSERT(ok) << "rewrite " << rewrite << " replaced " << old_var.type().str() << " "
-                   << pp(old_var) << " by " << new_var.type().str() << " " << pp(new_var);
+                   << pp(old_var, kShownChars) << " by " << new_var.type().str() << " "
+                   << pp(new_var, kShownChars);
 }
 
 // New nodes take the creation site of the variable they replace, so that a run-time
@@ -67,13 +74,13 @@ bool RewriteSession::replace(const Var& old_ref, const Var& new_ref, std::string
   const Var old_var = old_ref, new_var = new_ref;  // the arguments may alias graph outputs
   if (old_var.is(new_var) || budget_spent()) return false;
   check_types(old_var, new_var, rewrite);
-  std::string before = options_.verbose ? pp(old_var) : std::string();
+  std::string before = options_.verbose ? pp(old_var, kShownChars) : std::string();
   stamp_fresh_nodes(old_var, new_var);
   fgraph_.replace(old_var, new_var, rewrite);
   ++history_size_;
   if (keep_history_) history_.push_back({std::string(rewrite), old_var, new_var});
   if (options_.verbose)
-    std::cerr << phase_ << "/" << rewrite << ": " << before << " -> " << pp(new_var) << "\n";
+    std::cerr << phase_ << "/" << rewrite << ": " << before << " -> " << pp(new_var, kShownChars) << "\n";
   return true;
 }
 
@@ -93,7 +100,7 @@ bool RewriteSession::replace_node(const ApplyNode& node, const Vars& replacement
   Vars outputs = node.output_vars();
   bool changed = false;
   for (int i = 0; i < static_cast<int>(outputs.size()); ++i)
-    if (replacements[i].defined() && !fgraph_.clients(outputs[i]).empty())
+    if (replacements[i].defined() && fgraph_.n_clients(outputs[i]) > 0)
       changed = replace(outputs[i], replacements[i], rewrite) || changed;
   return changed;
 }
