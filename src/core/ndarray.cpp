@@ -157,7 +157,8 @@ NDArray NDArray::empty(DType dtype, const Shape& shape) {
 
 NDArray NDArray::zeros(DType dtype, const Shape& shape) {
   NDArray a = empty(dtype, shape);
-  std::memset(a.raw(), 0, a.nbytes());
+  // An empty array may have no buffer at all; memset's pointer must not be null.
+  if (a.nbytes() > 0) std::memset(a.raw(), 0, a.nbytes());
   return a;
 }
 
@@ -424,7 +425,7 @@ NDArray& reuse_or_allocate(NDArray& slot, DType dtype, const Shape& shape) {
 namespace detail {
 NDArray array_from_flat(DType dtype, const Shape& shape, const void* values) {
   NDArray out = NDArray::empty(dtype, shape);
-  std::memcpy(out.raw(), values, out.nbytes());
+  if (out.nbytes() > 0) std::memcpy(out.raw(), values, out.nbytes());  // no null pointers
   return out;
 }
 }  // namespace detail

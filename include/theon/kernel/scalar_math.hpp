@@ -14,6 +14,59 @@ inline constexpr bool is_complex_v = false;
 template <class T>
 inline constexpr bool is_complex_v<std::complex<T>> = true;
 
+// Integer +, -, * and negation wrap around on overflow, as NumPy's do (two's
+// complement). C++ leaves signed overflow undefined, and the optimizer may assume it
+// never happens, so signed integers compute in their unsigned type; every other type
+// (float, complex, and small integers, which C++ promotes to int) uses the operator.
+template <class R, class A, class B, class Op>
+constexpr R wrapping(A a, B b, Op op) {
+  using U = std::make_unsigned_t<R>;
+  return static_cast<R>(op(static_cast<U>(a), static_cast<U>(b)));
+}
+template <class R>
+inline constexpr bool wraps_v = std::is_integral_v<R> && std::is_signed_v<R>;
+
+template <class A, class B>
+constexpr auto wrap_add(A a, B b) {
+  using R = decltype(a + b);
+  if constexpr (wraps_v<R>) {
+    return wrapping<R>(a, b, [](auto x, auto y) { return x + y; });
+  } else {
+    return a + b;
+  }
+}
+template <class A, class B>
+constexpr auto wrap_sub(A a, B b) {
+  using R = decltype(a - b);
+  if constexpr (wraps_v<R>) {
+    return wrapping<R>(a, b, [](auto x, auto y) { return x - y; });
+  } else {
+    return a - b;
+  }
+}
+template <class A, class B>
+constexpr auto wrap_mul(A a, B b) {
+  using R = decltype(a * b);
+  if constexpr (wraps_v<R>) {
+    // unsigned short * unsigned short promotes to int and could overflow: multiply in
+    // unsigned long long, which is wide enough and wraps.
+    return wrapping<R>(a, b, [](auto x, auto y) {
+      return static_cast<unsigned long long>(x) * static_cast<unsigned long long>(y);
+    });
+  } else {
+    return a * b;
+  }
+}
+template <class A>
+constexpr auto wrap_neg(A a) {
+  using R = decltype(-a);
+  if constexpr (wraps_v<R>) {
+    return static_cast<R>(-static_cast<std::make_unsigned_t<R>>(a));
+  } else {
+    return -a;
+  }
+}
+
 // Python's floor division: rounds toward negative infinity; x // 0 is 0 for integers.
 template <class T>
 T floor_div(T a, T b) {
@@ -107,7 +160,7 @@ auto abs(T a) {
   } else if constexpr (std::is_unsigned_v<T>) {
     return a;
   } else {
-    return static_cast<T>(a < 0 ? -a : a);
+    return static_cast<T>(a < 0 ? wrap_neg(a) : a);  // abs(MIN) is MIN, as in NumPy
   }
 }
 
