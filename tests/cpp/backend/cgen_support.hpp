@@ -24,6 +24,16 @@ inline std::vector<std::shared_ptr<const detail::NativeKernel>>& held_kernels() 
   return held;
 }
 
+// tanh(x * x * x) in float64: a small program the cache and compiler tests build.
+inline detail::FusedProgram tanh_cube() {
+  detail::FusedProgram p;
+  p.input_dtypes = {DType::Float64};
+  p.instrs = {{detail::ScalarOpId::Mul, DType::Float64, DType::Float64, {0, 0, 0}},
+              {detail::ScalarOpId::Tanh, DType::Float64, DType::Float64, {1}}};
+  p.outputs = {2};
+  return p;
+}
+
 // Points THEON_CACHE_DIR at a fresh directory (never the user's ~/.cache) and gives
 // each test a clean native tier; restores the compiler setting afterwards.
 class CgenTest : public ::testing::Test {

@@ -24,15 +24,6 @@ using Clock = std::chrono::steady_clock;
 using detail::FusedProgram;
 using detail::ScalarOpId;
 
-FusedProgram tanh_cube() {  // tanh(x * x * x), float64
-  FusedProgram p;
-  p.input_dtypes = {DType::Float64};
-  p.instrs = {{ScalarOpId::Mul, DType::Float64, DType::Float64, {0, 0, 0}},
-              {ScalarOpId::Tanh, DType::Float64, DType::Float64, {1}}};
-  p.outputs = {2};
-  return p;
-}
-
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }

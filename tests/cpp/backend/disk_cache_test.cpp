@@ -16,15 +16,6 @@ namespace cgen = detail::cgen;
 using detail::FusedProgram;
 using detail::ScalarOpId;
 
-FusedProgram tanh_cube() {  // tanh(x * x * x), float64
-  FusedProgram p;
-  p.input_dtypes = {DType::Float64};
-  p.instrs = {{ScalarOpId::Mul, DType::Float64, DType::Float64, {0, 0, 0}},
-              {ScalarOpId::Tanh, DType::Float64, DType::Float64, {1}}};
-  p.outputs = {2};
-  return p;
-}
-
 bool computes_tanh_cube(detail::FusedRowFn fn) {
   if (!fn) return false;
   const FusedProgram p = tanh_cube();
