@@ -64,43 +64,78 @@ class ProgramPrinter {
     }
   }
 
-  void value(int r) {
-    if (r < p_.n_inputs() || uses_[r] > 1) name(r);
-    else instr(r - p_.n_inputs());
-  }
+  // One piece of the text: a register to print (reg >= 0) or a literal.
+  struct Piece {
+    int reg = -1;
+    std::string_view literal;
+  };
 
-  void args(const FusedProgram::Instr& in, const char* separator) {
-    for (size_t k = 0; k < in.args.size(); ++k) {
-      if (k) out_.append(separator);
-      value(in.args[k]);
+  void value(int r) { emit({Piece{r, {}}}); }
+  void instr(int i) { emit(pieces(i)); }
+
+  // Appends `start`, expanding each register read once into its expression. An explicit
+  // stack, not recursion: a program's expressions can be as deep as its length.
+  void emit(std::vector<Piece> start) {
+    std::vector<Piece> stack(start.rbegin(), start.rend());
+    while (!stack.empty()) {
+      const Piece piece = stack.back();
+      stack.pop_back();
+      if (piece.reg < 0) {
+        out_.append(piece.literal);
+      } else if (piece.reg < p_.n_inputs() || uses_[piece.reg] > 1) {
+        name(piece.reg);
+      } else {
+        const std::vector<Piece> inner = pieces(piece.reg - p_.n_inputs());
+        stack.insert(stack.end(), inner.rbegin(), inner.rend());
+      }
     }
   }
 
-  void instr(int i) {
+  // Instruction i's text, in order: cast{dtype}(a), f(a, b), -a or (a + b), then
+  // [compute dtype] where an operand is converted to it.
+  std::vector<Piece> pieces(int i) const {
     const auto& in = p_.instrs[i];
     const ScalarOpInfo& info = scalar_op_info(in.op);
+    std::vector<Piece> out;
+    auto literal = [&](std::string_view text) { out.push_back({-1, text}); };
+    auto operands = [&](std::span<const std::string_view> separator) {
+      for (size_t k = 0; k < in.args.size(); ++k) {
+        if (k)
+          for (std::string_view part : separator) literal(part);
+        out.push_back({in.args[k], {}});
+      }
+    };
     if (in.op == ScalarOpId::Identity) {
-      out_.append("cast{").append(dtype_name(in.out)).append("}(");
-      value(in.args[0]);
-      out_.append(")");
+      literal("cast{");
+      literal(dtype_name(in.out));
+      literal("}(");
+      out.push_back({in.args[0], {}});
+      literal(")");
     } else if (!info.is_infix()) {
-      out_.append(info.print).append("(");
-      args(in, ", ");
-      out_.append(")");
+      literal(info.print);
+      literal("(");
+      const std::string_view comma[] = {", "};
+      operands(comma);
+      literal(")");
     } else if (in.args.size() == 1) {
-      out_.append(info.print);
-      value(in.args[0]);
+      literal(info.print);
+      out.push_back({in.args[0], {}});
     } else {
-      const std::string separator = std::string(" ").append(info.print).append(" ");
-      out_.append("(");
-      args(in, separator.c_str());
-      out_.append(")");
+      literal("(");
+      const std::string_view infix[] = {" ", info.print, " "};
+      operands(infix);
+      literal(")");
     }
     bool annotate = false;
     for (size_t k = 0; k < in.args.size(); ++k)
       annotate = annotate || (reads_arg(in.op, static_cast<int>(k)) && in.op != ScalarOpId::Identity &&
                               p_.register_dtype(in.args[k]) != in.compute);
-    if (annotate) out_.append("[").append(dtype_name(in.compute)).append("]");
+    if (annotate) {
+      literal("[");
+      literal(dtype_name(in.compute));
+      literal("]");
+    }
+    return out;
   }
 
   const FusedProgram& p_;
