@@ -55,6 +55,7 @@ class CompiledFunction {
   std::vector<std::string> input_names_;
   std::vector<NDArray> number_buffers_;  // 0-d arrays for C++ number arguments
   std::vector<std::pair<std::shared_ptr<SharedStorage>, int>> shared_reads_;
+  std::vector<NDArray> previous_shared_;  // bind_arguments' scratch, one per shared read
   std::vector<int> wanted_;  // outputs, then update values
   size_t n_outputs_ = 0;
   std::vector<std::shared_ptr<SharedStorage>> update_targets_;

@@ -178,6 +178,7 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   number_buffers_.resize(inputs.size());
   for (const Var& v : fgraph_->variables())
     if (v.is_shared()) shared_reads_.push_back({v.shared_storage(), vm_->slot_of(v)});
+  previous_shared_.resize(shared_reads_.size());
   const Vars& outs = fgraph_->outputs();
   for (size_t i = 0; i < outs.size(); ++i) wanted_.push_back(vm_->slot_of(outs[i]));
   n_outputs_ = outputs.size();
@@ -252,8 +253,16 @@ void CompiledFunction::bind_arguments(std::span<const Arg> args) {
     }
   }
   if (!shared_reads_.empty()) {
-    SharedValuesLock lock;
-    for (const auto& [storage, slot] : shared_reads_) vm_->slot(slot) = storage->value;
+    // The slots' previous values are dropped outside the lock: letting go of the last
+    // reference to a NumPy array's buffer takes Python's GIL, which a thread waiting
+    // for the lock may hold.
+    for (size_t k = 0; k < shared_reads_.size(); ++k)
+      previous_shared_[k] = std::move(vm_->slot(shared_reads_[k].second));
+    {
+      SharedValuesLock lock;
+      for (const auto& [storage, slot] : shared_reads_) vm_->slot(slot) = storage->value;
+    }
+    for (NDArray& previous : previous_shared_) previous = NDArray();
   }
 }
 
