@@ -304,7 +304,7 @@ NDArray NDArray::reshape(const Shape& requested) const {
     } else {
       THEON_CHECK_USER(shape[i] >= 0, ValueError)
           << "reshape: negative dimension in " << shape_str(requested);
-      known = detail::checked_mul(known, shape[i], "reshape to " + shape_str(requested));
+      known = detail::checked_mul(known, shape[i], [&] { return "reshape to " + shape_str(requested); });
     }
   }
   if (unknown >= 0) {

@@ -53,8 +53,7 @@ void Alloc::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   for (int d = 0; d < nd; ++d) {
     shape[d] = scalar_to_int(*in[d + 1], "alloc");
     THEON_CHECK_USER(shape[d] >= 0, ValueError)
-        << "alloc: negative length " << shape[d] << " in the shape"
-        << describe_inputs(node.inputs, in);
+        << "alloc: negative length " << shape[d] << " in the shape";
   }
   // Only broadcastable dimensions of the value stretch (so that the gradient, a sum over
   // them, is known when the graph is built).
@@ -63,7 +62,7 @@ void Alloc::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     THEON_CHECK_USER(value_type.broadcastable[d] || value.shape(d) == shape[pad + d], ShapeError)
         << "alloc: cannot fill shape " << shape_str(shape) << " with a value of shape "
         << shape_str(value.shape()) << ": its dimension " << d
-        << " is not broadcastable and has a different length" << describe_inputs(node.inputs, in);
+        << " is not broadcastable and has a different length";
   NDArray& o = reuse_or_allocate(*out[0], value.dtype(), shape);
   if (o.size() > 0) o.assign(value);
 }
@@ -111,7 +110,7 @@ std::vector<TensorType> ARange::make_types(std::span<const Var> inputs) const {
   return {TensorType(dtype_, {false})};
 }
 
-void ARange::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void ARange::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                      std::span<NDArray* const> out) const {
   const bool exact = is_discrete(in[0]->dtype()) && is_discrete(in[1]->dtype()) &&
                      is_discrete(in[2]->dtype());
@@ -120,14 +119,14 @@ void ARange::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     const int64_t start = in[0]->item<int64_t>(), stop = in[1]->item<int64_t>(),
                   step = in[2]->item<int64_t>();
     THEON_CHECK_USER(step != 0, ValueError)
-        << "arange: step is zero" << describe_inputs(node.inputs, in);
+        << "arange: step is zero";
     // ceil((stop - start) / step) in integers, 128-bit so that the span cannot wrap.
     const __int128 span = static_cast<__int128>(stop) - start;
     __int128 count = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
     count = std::max<__int128>(count, 0);
     THEON_CHECK_USER(count <= INT64_MAX, MemoryError)
         << "arange: the range from " << start << " to " << stop << " by " << step
-        << " has more elements than int64 can count" << describe_inputs(node.inputs, in);
+        << " has more elements than int64 can count";
     n = static_cast<int64_t>(count);
     NDArray& o = reuse_or_allocate(*out[0], dtype_, {n});
     visit_dtype(dtype_, [&](auto tag) {
@@ -140,13 +139,13 @@ void ARange::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   const double start = in[0]->item<double>(), stop = in[1]->item<double>(),
                step = in[2]->item<double>();
   THEON_CHECK_USER(step != 0, ValueError)
-      << "arange: step is zero" << describe_inputs(node.inputs, in);
+      << "arange: step is zero";
   const double length = std::ceil((stop - start) / step);
   THEON_CHECK_USER(std::isfinite(length), ValueError)
-      << "arange: the range has no finite length" << describe_inputs(node.inputs, in);
+      << "arange: the range has no finite length";
   THEON_CHECK_USER(length < 0x1p63, MemoryError)
       << "arange: the range from " << start << " to " << stop << " by " << step << " has "
-      << length << " elements, more than int64 can count" << describe_inputs(node.inputs, in);
+      << length << " elements, more than int64 can count";
   n = std::max<int64_t>(static_cast<int64_t>(length), 0);
   NDArray& o = reuse_or_allocate(*out[0], dtype_, {n});
   visit_dtype(dtype_, [&](auto tag) {

@@ -34,19 +34,18 @@ std::vector<TensorType> BatchedDot::make_types(std::span<const Var> inputs) cons
   return {TensorType(a.dtype(), pattern)};
 }
 
-void BatchedDot::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void BatchedDot::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                          std::span<NDArray* const> out) const {
   const NDArray& a = *in[0];
   const NDArray& b = *in[1];
   THEON_CHECK_USER(a.shape(0) == b.shape(0), ShapeError)
       << "batched_dot: shapes " << shape_str(a.shape()) << " and " << shape_str(b.shape())
-      << " have different batch sizes: " << a.shape(0) << " != " << b.shape(0)
-      << describe_inputs(node.inputs, in);
+      << " have different batch sizes: " << a.shape(0) << " != " << b.shape(0);
   const int axis_a = a.ndim() - 1;
   THEON_CHECK_USER(a.shape(axis_a) == b.shape(1), ShapeError)
       << "batched_dot: shapes " << shape_str(a.shape()) << " and " << shape_str(b.shape())
       << " not aligned: " << a.shape(axis_a) << " (dim " << axis_a << ") != " << b.shape(1)
-      << " (dim 1)" << describe_inputs(node.inputs, in);
+      << " (dim 1)";
   Shape shape{a.shape(0)};
   if (a.ndim() == 3) shape.push_back(a.shape(1));
   if (b.ndim() == 3) shape.push_back(b.shape(2));

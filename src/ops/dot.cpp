@@ -125,13 +125,13 @@ std::vector<TensorType> Dot::make_types(std::span<const Var> inputs) const {
   return {TensorType(a.dtype(), pattern)};
 }
 
-void Dot::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void Dot::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                   std::span<NDArray* const> out) const {
   const NDArray& a = *in[0];
   const NDArray& b = *in[1];
   const int axis_a = a.ndim() - 1;
   THEON_CHECK_USER(a.shape(axis_a) == b.shape(0), ShapeError)
-      << not_aligned("dot", a.shape(), axis_a, b.shape(), 0) << describe_inputs(node.inputs, in);
+      << not_aligned("dot", a.shape(), axis_a, b.shape(), 0);
   Shape shape;
   if (a.ndim() == 2) shape.push_back(a.shape(0));
   if (b.ndim() == 2) shape.push_back(b.shape(1));
@@ -203,14 +203,13 @@ std::vector<TensorType> TensorDot::make_types(std::span<const Var> inputs) const
 
 // As numpy.tensordot: move the summed axes last in a and first in b, view each as a
 // matrix (a vector when it has no other axes), and multiply.
-void TensorDot::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void TensorDot::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                         std::span<NDArray* const> out) const {
   const NDArray& a = *in[0];
   const NDArray& b = *in[1];
   for (size_t i = 0; i < axes_a_.size(); ++i)
     THEON_CHECK_USER(a.shape(axes_a_[i]) == b.shape(axes_b_[i]), ShapeError)
-        << not_aligned(label_, a.shape(), axes_a_[i], b.shape(), axes_b_[i])
-        << describe_inputs(node.inputs, in);
+        << not_aligned(label_, a.shape(), axes_a_[i], b.shape(), axes_b_[i]);
   const int n_free_a = static_cast<int>(free_a_.size());
   const int n_free_b = static_cast<int>(free_b_.size());
   const int n_sum = static_cast<int>(axes_a_.size());

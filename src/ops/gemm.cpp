@@ -98,18 +98,16 @@ std::optional<int64_t> broadcast_length(int64_t a, int64_t b) {
   return std::nullopt;
 }
 
-Shape output_shape(const std::string& op, const ApplyNode& node,
-                   std::span<const NDArray* const> in, const Shape& product, const NDArray* z) {
+Shape output_shape(const std::string& op, const Shape& product, const NDArray* z) {
   if (!z) return product;
   THEON_CHECK_USER(z->ndim() == static_cast<int>(product.size()), ShapeError)
-      << op << ": addend of rank " << z->ndim() << describe_inputs(node.inputs, in);
+      << op << ": an addend of rank " << z->ndim() << " for a product of rank " << product.size();
   Shape shape;
   for (size_t d = 0; d < product.size(); ++d) {
     auto n = broadcast_length(product[d], z->shape(static_cast<int>(d)));
     THEON_CHECK_USER(n.has_value(), ShapeError)
         << op << ": the product of shape " << shape_str(product)
-        << " does not broadcast with the addend of shape " << shape_str(z->shape())
-        << describe_inputs(node.inputs, in);
+        << " does not broadcast with the addend of shape " << shape_str(z->shape());
     shape.push_back(*n);
   }
   return shape;
@@ -206,16 +204,16 @@ std::vector<TensorType> Gemm::make_types(std::span<const Var> inputs) const {
   return {TensorType(x.dtype(), pattern)};
 }
 
-void Gemm::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void Gemm::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                    std::span<NDArray* const> out) const {
   const NDArray& x = *in[0];
   const NDArray& y = *in[1];
   const NDArray* z = has_z_ ? in[3] : nullptr;
   THEON_CHECK_USER(x.shape(1) == y.shape(0), ShapeError)
       << "gemm: shapes " << shape_str(x.shape()) << " and " << shape_str(y.shape())
-      << " not aligned" << describe_inputs(node.inputs, in);
+      << " not aligned";
   const int64_t m = x.shape(0), n = y.shape(1), k = x.shape(1);
-  const Shape shape = output_shape("gemm", node, in, {m, n}, z);
+  const Shape shape = output_shape("gemm", {m, n}, z);
   NDArray& o = reuse_or_allocate(*out[0], x.dtype(), shape);
   if (o.size() == 0) return;
   visit_blas_dtype(x.dtype(), [&](auto tag) {
@@ -260,16 +258,16 @@ std::vector<TensorType> Gemv::make_types(std::span<const Var> inputs) const {
   return {TensorType(a.dtype(), pattern)};
 }
 
-void Gemv::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void Gemv::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                    std::span<NDArray* const> out) const {
   const NDArray& a = *in[0];
   const NDArray& x = *in[1];
   const NDArray* z = has_z_ ? in[3] : nullptr;
   THEON_CHECK_USER(a.shape(1) == x.shape(0), ShapeError)
       << "gemv: shapes " << shape_str(a.shape()) << " and " << shape_str(x.shape())
-      << " not aligned" << describe_inputs(node.inputs, in);
+      << " not aligned";
   const int64_t m = a.shape(0), n = a.shape(1);
-  const Shape shape = output_shape("gemv", node, in, {m}, z);
+  const Shape shape = output_shape("gemv", {m}, z);
   NDArray& o = reuse_or_allocate(*out[0], a.dtype(), shape);
   if (o.size() == 0) return;
   visit_blas_dtype(a.dtype(), [&](auto tag) {
@@ -311,13 +309,13 @@ std::vector<TensorType> Ger::make_types(std::span<const Var> inputs) const {
                       inputs[0].broadcastable()[1] && inputs[3].broadcastable()[0]})};
 }
 
-void Ger::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void Ger::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                   std::span<NDArray* const> out) const {
   const NDArray& a = *in[0];
   const NDArray& x = *in[2];
   const NDArray& y = *in[3];
   const int64_t m = x.shape(0), n = y.shape(0);
-  const Shape shape = output_shape("ger", node, in, {m, n}, &a);
+  const Shape shape = output_shape("ger", {m, n}, &a);
   NDArray& o = reuse_or_allocate(*out[0], a.dtype(), shape);
   if (o.size() == 0) return;
   visit_blas_dtype(a.dtype(), [&](auto tag) {

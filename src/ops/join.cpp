@@ -53,9 +53,9 @@ void Join::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     for (int d = 0; d < x.ndim(); ++d)
       THEON_CHECK_USER(d == axis_ || x.shape(d) == shape[d], ShapeError)
           << "join: input " << k << " has shape " << shape_str(x.shape()) << " and input 0 "
-          << shape_str(first.shape()) << "; they must agree except along axis " << axis_
-          << describe_inputs(node.inputs, in);
-    total = checked_add(total, x.shape(axis_), "join: the length along axis " + std::to_string(axis_));
+          << shape_str(first.shape()) << "; they must agree except along axis " << axis_;
+    total = checked_add(total, x.shape(axis_),
+                        [&] { return "join: the length along axis " + std::to_string(axis_); });
   }
   shape[axis_] = total;
   NDArray& o = reuse_or_allocate(*out[0], node.outputs[0].type.dtype, shape);
@@ -116,13 +116,12 @@ std::vector<TensorType> Split::make_types(std::span<const Var> inputs) const {
   return types;
 }
 
-void Split::perform(const ApplyNode& node, std::span<const NDArray* const> in,
+void Split::perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                     std::span<NDArray* const> out) const {
   const NDArray& x = *in[0];
   const NDArray& lengths = *in[1];
   THEON_CHECK_USER(lengths.shape(0) == n_splits_, ShapeError)
-      << "split: " << lengths.shape(0) << " lengths for " << n_splits_ << " pieces"
-      << describe_inputs(node.inputs, in);
+      << "split: " << lengths.shape(0) << " lengths for " << n_splits_ << " pieces";
   // Summed only while it stays within the axis, so that huge lengths cannot wrap around
   // to the right total.
   int64_t total = 0;
@@ -134,8 +133,7 @@ void Split::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   }
   THEON_CHECK_USER(fits && total == x.shape(axis_), ShapeError)
       << "split: lengths " << to_string(lengths) << " do not cut an axis of length "
-      << x.shape(axis_) << " (axis " << axis_ << " of shape " << shape_str(x.shape()) << ")"
-      << describe_inputs(node.inputs, in);
+      << x.shape(axis_) << " (axis " << axis_ << " of shape " << shape_str(x.shape()) << ")";
   int64_t start = 0;
   for (int k = 0; k < n_splits_; ++k) {
     const int64_t n = lengths.at<int64_t>({k});

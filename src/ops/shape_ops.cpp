@@ -122,7 +122,7 @@ void Reshape::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   const NDArray& s = *in[1];
   THEON_CHECK_USER(s.ndim() == 1 && s.shape(0) == ndim_, ShapeError)
       << "reshape: the shape vector has length " << (s.ndim() == 1 ? s.shape(0) : -1)
-      << ", expected " << ndim_ << describe_inputs(node.inputs, in);
+      << ", expected " << ndim_;
   const Shape requested = read_shape(s);
   Shape shape = requested;
   int unknown = -1;
@@ -130,21 +130,19 @@ void Reshape::perform(const ApplyNode& node, std::span<const NDArray* const> in,
   for (int i = 0; i < ndim_; ++i) {
     if (shape[i] == -1) {
       THEON_CHECK_USER(unknown < 0, ValueError)
-          << "reshape: only one dimension can be -1, got shape " << shape_str(requested)
-          << describe_inputs(node.inputs, in);
+          << "reshape: only one dimension can be -1, got shape " << shape_str(requested);
       unknown = i;
       continue;
     }
     THEON_CHECK_USER(shape[i] >= 0, ValueError)
-        << "reshape: negative length in shape " << shape_str(requested)
-        << describe_inputs(node.inputs, in);
-    known = checked_mul(known, shape[i], "reshape to " + shape_str(requested));
+        << "reshape: negative length in shape " << shape_str(requested);
+    known = checked_mul(known, shape[i], [&] { return "reshape to " + shape_str(requested); });
   }
   if (unknown >= 0 && known != 0 && x.size() % known == 0) shape[unknown] = x.size() / known;
   THEON_CHECK_USER((unknown < 0 || shape[unknown] >= 0) && shape_size(shape) == x.size(),
                    ShapeError)
       << "reshape: cannot reshape an array of shape " << shape_str(x.shape()) << " (size "
-      << x.size() << ") into shape " << shape_str(requested) << describe_inputs(node.inputs, in);
+      << x.size() << ") into shape " << shape_str(requested);
   if (x.is_contiguous()) {
     *out[0] = x.reshape(shape);
     return;
@@ -189,8 +187,7 @@ void Rebroadcast::perform(const ApplyNode& node, std::span<const NDArray* const>
   for (auto [axis, flag] : flags_)
     THEON_CHECK_USER(!flag || x.shape(axis) == 1, ShapeError)
         << "rebroadcast: axis " << axis
-        << " is marked broadcastable and must have length 1, got shape " << shape_str(x.shape())
-        << describe_inputs(node.inputs, in);
+        << " is marked broadcastable and must have length 1, got shape " << shape_str(x.shape());
   *out[0] = x;
 }
 

@@ -30,8 +30,8 @@ std::optional<int64_t> alloc_size(const ApplyNode& node) {
   int64_t size = 1;
   for (size_t i = 1; i < node.inputs.size(); ++i) {
     auto n = detail::constant_int(node.inputs[i]);
-    if (!n) return std::nullopt;
-    size *= std::max<int64_t>(*n, 0);
+    // An overflowing size is not folded: the run raises MemoryError naming the shape.
+    if (!n || __builtin_mul_overflow(size, std::max<int64_t>(*n, 0), &size)) return std::nullopt;
   }
   return size;
 }

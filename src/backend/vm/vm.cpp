@@ -173,10 +173,10 @@ void VM::annotate(const Instr& instr, const Error& e) {
   const ApplyNode& node = *instr.node;
   std::span<const NDArray* const> in(in_ptrs_.data() + instr.in_begin, instr.in_end - instr.in_begin);
   std::string where = format_loc(node.loc);
-  // An op that checks values at run time lists its inputs itself: list them once.
-  const bool listed = std::string_view(e.what()).find("\n  input 0  ") != std::string_view::npos;
+  // Ops' run-time errors say what is wrong; the node, its inputs and their shapes are
+  // added here, once for every op.
   e.rethrow_with("\n  node     " + node.op().name() + (where.empty() ? "" : "  made at " + where) +
-                 (listed ? std::string() : describe_inputs(node.inputs, in)));
+                 describe_inputs(node.inputs, in));
   std::abort();  // rethrow_with always throws; this tells the compiler so
 }
 

@@ -29,14 +29,14 @@ class CrossentropyCategorical1Hot final : public Op {
     return {TensorType(p.dtype(), {p.broadcastable()[0] && labels.broadcastable()[0]})};
   }
 
-  void perform(const ApplyNode& node, std::span<const NDArray* const> in,
+  void perform(const ApplyNode& /*node*/, std::span<const NDArray* const> in,
                std::span<NDArray* const> out) const override {
     const NDArray& p = *in[0];
     const NDArray& labels = *in[1];
     const int64_t n = p.shape(0), k = p.shape(1);
     THEON_CHECK_USER(labels.shape(0) == n, ShapeError)
         << "categorical_crossentropy: " << labels.shape(0) << " labels for " << n
-        << " rows of the coding distribution" << describe_inputs(node.inputs, in);
+        << " rows of the coding distribution";
     NDArray& o = reuse_or_allocate(*out[0], p.dtype(), {n});
     visit_dtype(p.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -45,7 +45,7 @@ class CrossentropyCategorical1Hot final : public Op {
           const int64_t label = labels.at<int64_t>({i});
           THEON_CHECK_USER(label >= 0 && label < k, IndexError)
               << "categorical_crossentropy: label " << label << " of row " << i
-              << " is outside [0, " << k << ")" << describe_inputs(node.inputs, in);
+              << " is outside [0, " << k << ")";
           o.data<T>()[i] = -std::log(p.data<T>()[i * p.strides()[0] + label * p.strides()[1]]);
         }
       } else {

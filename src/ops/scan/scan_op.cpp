@@ -160,7 +160,9 @@ void Scan::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     THEON_CHECK_USER(init.ndim() >= 1 && init.shape(0) == len, ShapeError)
         << label << ": the initial value of output " << j << " needs " << len << " rows, got shape "
         << shape_str(init.shape());
-    total[j] = checked_add(len, n, label + ": the rows of output " + std::to_string(j) + " (initial rows + n_steps)");
+    total[j] = checked_add(len, n, [&] {
+      return label + ": the rows of output " + std::to_string(j) + " (initial rows + n_steps)";
+    });
     // A ring keeps one row more than the taps reach: this step's result never
     // overwrites a row the step is still reading.
     rows[j] = s.store[j] == 0 ? total[j] : std::min(total[j], std::max(s.store[j], len + 1));

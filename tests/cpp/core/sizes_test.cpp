@@ -128,6 +128,15 @@ TEST(Sizes, SymbolicAllocOfAnOverflowingShapeIsMemoryError) {
   EXPECT_TRUE(throws_with<ValueError>([&] { zeros(int64_t{-1}); }, {"negative"}));
 }
 
+TEST(Sizes, ConstantAllocOfAnOverflowingShapeIsNotFoldedAndFailsAtRun) {
+  // Constant folding sizes the alloc before computing it: that product must not wrap
+  // (undefined behaviour, which UBSan reports) and the call names the shape.
+  namespace T = tensor;
+  Var x = T::dscalar("x");
+  Function f = function({x}, T::zeros(ShapeArg({int64_t{1} << 40, int64_t{1} << 40})) + x);
+  EXPECT_TRUE(throws_with<MemoryError>([&] { f(1.0); }, {"(1099511627776, 1099511627776)"}));
+}
+
 TEST(UserErrors, ResultIndexOutOfRangeIsIndexError) {
   const Result r({NDArray::scalar<double>(1)}, true);
   EXPECT_TRUE(throws_with<IndexError>([&] { (void)r[1]; }, {"output 1", "1 output"}));
