@@ -148,6 +148,9 @@ bool GraphKernel::plan_layouts(VM& vm, cgen::GraphPlan& plan, Variant& variant) 
       const NDArray& a = vm.slot(s);
       const NDArray& root = vm.slot(source.root);
       if (plan.slots[source.root].local) return false;  // a view of a local copy
+      // An op that views when it can may have copied instead (reshape of a transposed
+      // input): its result is then no constant offset into the root.
+      if (a.buffer() != root.buffer()) return false;
       const auto bytes = static_cast<const std::byte*>(a.raw()) - static_cast<const std::byte*>(root.raw());
       const auto size = static_cast<std::ptrdiff_t>(itemsize(a.dtype()));
       if (bytes % size != 0) return false;

@@ -168,6 +168,27 @@ TEST_F(GraphKernelTest, OtherShapesAndStridedInputsFallBackToTheInterpreter) {
   EXPECT_EQ(detail::native_graph_calls(), calls + 2);
 }
 
+// Reshape views a contiguous input but copies a transposed one; the copy is no offset
+// into the input, so such a layout stays interpreted (it once read garbage).
+TEST_F(GraphKernelTest, AReshapeThatCopiesStaysInterpreted) {
+  auto x = T::dmatrix("x");
+  auto p = T::dmatrix("p");
+  auto y = T::sum(T::reshape(T::transpose(x), {2, 6}) * p);
+  auto f = function({x, p}, y);
+  const auto m = random_array({3, 4}, DType::Float64, -1, 1, 7);
+  const auto q = random_array({2, 6}, DType::Float64, -1, 1, 8);
+  const NDArray want = interpreted({x, p}, y, m, q);
+  warm([&] { f(m, q); });
+  for (int i = 0; i < 3; ++i) EXPECT_ALLCLOSE(f(m, q).array(), want, 1e-12, 1e-12);
+  // The same graph on a contiguous view still gets native code.
+  auto z = T::sum(T::reshape(x, {2, 6}) * p);
+  auto g = function({x, p}, z);
+  warm([&] { g(m, q); });
+  const auto calls = detail::native_graph_calls();
+  EXPECT_ALLCLOSE(g(m, q).array(), interpreted({x, p}, z, m, q), 1e-12, 1e-12);
+  EXPECT_EQ(detail::native_graph_calls(), calls + 1);
+}
+
 TEST_F(GraphKernelTest, EachLayoutUsedOftenGetsItsOwnVariant) {
   auto x = T::dmatrix("x");
   auto y = T::sum(T::exp(x) * 2.0, 1);
