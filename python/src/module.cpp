@@ -3,7 +3,10 @@
 #include "common.hpp"
 
 namespace theon::python {
-void bind_scan(py::module_& m);  // bind_scan.cpp
+void bind_scan(py::module_& m);                        // bind_scan.cpp
+void bind_random(py::module_& m, py::module_& t);     // bind_random.cpp
+void bind_extra_ops(py::module_& m, py::module_& t);  // bind_extra_ops.cpp
+void bind_linalg(py::module_& m, py::module_& t);     // bind_linalg.cpp
 }
 
 PYBIND11_MODULE(_theon, m) {
@@ -27,5 +30,8 @@ PYBIND11_MODULE(_theon, m) {
   bind_ifelse(m);
   bind_nnet(t);
   bind_scan(m);
+  bind_random(m, t);
+  bind_extra_ops(m, t);
+  bind_linalg(m, t);
   m.def("_set_internal_paths", &set_internal_paths);
 }
