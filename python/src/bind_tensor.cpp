@@ -1,5 +1,7 @@
 // tensor.hpp: variables, TensorType, Theano's type constructors and the element-wise
 // operations (one binding per row of scalar_ops.def).
+#include <set>
+
 #include "common.hpp"
 
 namespace theon::python {
@@ -107,10 +109,16 @@ void bind_tensor(py::module_& m, py::module_& t) {
       .def("__ne__", [](const Var& a, py::handle b) {
         return !(py::isinstance<Var>(b) && a.is(b.cast<const Var&>()));
       })
-      .def("__bool__", [](const Var&) -> bool {
-        throw py::type_error(
-            "Variables do not support boolean operations: use T.and_, T.or_ or T.switch "
-            "on symbolic conditions");
+      // As in Theano, a variable is truthy (`if not W:` tests for None), except the
+      // result of an order comparison, so that `a < b < c` (Python's `(a < b) and
+      // (b < c)`) fails instead of silently meaning `b < c`.
+      .def("__bool__", [](const Var& v) -> bool {
+        static const std::set<std::string> comparisons = {"lt", "le", "gt", "ge"};
+        if (v.owner() && comparisons.count(v.owner()->op().name()))
+          throw py::type_error(
+              "Variables do not support boolean operations: use T.and_, T.or_ or T.switch "
+              "on symbolic conditions");
+        return true;
       })
       .def("__iter__", [](const Var&) -> py::object {
         throw py::type_error("TensorVariable is symbolic: it cannot be iterated over");

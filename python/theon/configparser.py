@@ -5,8 +5,10 @@ THEON_FLAGS; setting them here changes them for everything built afterwards:
 
     theon.config.floatX = 'float32'     # T.matrix() is now float32
 
-A few Theano flags that have no effect in Theon are accepted so that scripts setting
-them keep running.
+Theano flags that have no effect in Theon are accepted, with Theano's defaults, so that
+scripts reading or setting them keep running; that includes Theano's sections
+(config.warn.round, config.gcc.cxxflags, config.dnn.conv.algo_fwd, ...). A name Theano
+never had is an AttributeError.
 """
 from . import _theon
 
@@ -26,14 +28,115 @@ _PYTHON_FLAGS = {
     "deterministic": "default",
     "print_active_device": True,
     "cxx": "g++",
+    "linker": "cvm",
+    "optimizer_requiring": "",
+    "openmp_elemwise_minsize": 200000,
+    "print_test_value": False,
+    "compute_test_value_opt": "off",
+    "unpickle_function": True,
+    "reoptimize_unpickled_function": False,
+    "check_input": True,
+    "cycle_detection": "regular",
+    "check_stack_trace": "off",
+    "on_shape_error": "warn",
+    "int_division": "floatX",
+    "nocleanup": False,
+    "base_compiledir": "",
+    "compiledir": "",
+    "assert_no_cpu_op": "ignore",
 }
+
+# Theano's sections (config.<section>.<flag>), with Theano 1.0's defaults. None has an
+# effect in Theon: Theon has none of the bugs the warn.* flags announce, compiles its
+# own native code (cxx, cgen_* flags) and has no GPU back end yet.
+_SECTIONS = {
+    "warn": {"ignore_bug_before": "0.9", "argmax_pushdown_bug": False,
+             "gpusum_01_011_0111_bug": False, "sum_sum_bug": False,
+             "sum_div_dimshuffle_bug": False, "subtensor_merge_bug": False,
+             "gpu_set_subtensor1": False, "vm_gc_bug": False, "signal_conv2d_interface": False,
+             "reduce_join": False, "inc_set_subtensor1": False, "round": False,
+             "identify_1pexp_bug": False},
+    "gcc": {"cxxflags": ""},
+    "blas": {"ldflags": "", "check_openmp": True},
+    "cmodule": {"warn_no_version": False, "remove_gxx_opt": False, "compilation_warning": False,
+                "preload_cache": False, "age_thresh_use": 2073600, "debug": False},
+    "compile": {"wait": 5, "timeout": 120},
+    "scan": {"allow_gc": False, "allow_output_prealloc": True, "debug": False},
+    "tensor": {"cmp_sloppy": 0, "local_elemwise_fusion": True, "insert_inplace_optimizer_validate_nb": -1},
+    "lib": {"amdlibm": False, "cnmem": 0.0},
+    "nvcc": {"fastmath": False, "flags": "", "compiler_bindir": ""},
+    "cuda": {"root": "", "enabled": False},
+    "dnn": {"enabled": "auto", "include_path": "", "library_path": "",
+            "conv": {"algo_fwd": "small", "algo_bwd_data": "none", "algo_bwd_filter": "none",
+                     "precision": "as_input_f32"}},
+    "gpuarray": {"preallocate": 0.0, "sched": "default", "single_stream": True},
+    "magma": {"enabled": False, "include_path": "", "library_path": ""},
+    "NanGuardMode": {"nan_is_error": True, "inf_is_error": True, "big_is_error": True,
+                     "action": "raise"},
+    "DebugMode": {"check_c": True, "check_py": True, "check_finite": True, "check_strides": 0,
+                  "check_preallocated_output": "", "patience": 10, "warn_input_not_reused": True},
+    "profiling": {"n_apply": 20, "n_ops": 20, "output_line_width": 512, "min_memory_size": 1024,
+                  "min_peak_memory": False, "destination": "stderr", "debugprint": False,
+                  "ignore_first_call": False},
+    "numpy": {"seterr_all": "ignore", "seterr_divide": "None", "seterr_over": "None",
+              "seterr_under": "None", "seterr_invalid": "None"},
+    "traceback": {"limit": 8, "compile_limit": 0},
+    "metaopt": {"verbose": 0, "optimizer_excluding": "", "optimizer_including": ""},
+    "experimental": {"unpickle_gpu_on_cpu": False, "local_alloc_elemwise": True},
+}
+
+
+def _like(default, value):
+    """`value` (a THEANO_FLAGS string, say) converted to the type of `default`."""
+    if not isinstance(value, str) or isinstance(default, str) or default is None:
+        return value
+    if isinstance(default, bool):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no", ""):
+            return False
+        raise ValueError("expected a boolean, got %r" % value)
+    return type(default)(value)
+
+
+class ConfigSection:
+    """One of Theano's config sections: config.warn.round, config.dnn.conv.algo_fwd."""
+
+    def __init__(self, path, defaults):
+        values = {k: ConfigSection(path + "." + k, v) if isinstance(v, dict) else v
+                  for k, v in defaults.items()}
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, name):
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        raise AttributeError("theon.config.%s has no flag %r" % (self._path, name))
+
+    def __setattr__(self, name, value):
+        if name not in self._values or isinstance(self._values[name], ConfigSection):
+            raise AttributeError("theon.config.%s has no flag %r" % (self._path, name))
+        self._values[name] = _like(self._values[name], value)
+
+    def flags(self):
+        out = {}
+        for name, value in self._values.items():
+            if isinstance(value, ConfigSection):
+                out.update(value.flags())
+            else:
+                out[self._path + "." + name] = value
+        return out
 
 
 class TheonConfig:
     """Attribute access to the flags: config.floatX, config.floatX = 'float32'."""
 
     def __init__(self):
-        object.__setattr__(self, "_values", dict(_PYTHON_FLAGS))
+        values = dict(_PYTHON_FLAGS)
+        values.update({name: ConfigSection(name, flags) for name, flags in _SECTIONS.items()})
+        object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name):
         if name in _CPP_FLAGS:
@@ -46,15 +149,29 @@ class TheonConfig:
     def __setattr__(self, name, value):
         if name in _CPP_FLAGS:
             _theon._config_set(name, value)
-        elif name in self._values:
-            self._values[name] = value
+        elif name in self._values and not isinstance(self._values[name], ConfigSection):
+            self._values[name] = _like(self._values[name], value)
         else:
             raise AttributeError("theon.config has no flag %r" % name)
 
+    def set_flag(self, path, value):
+        """Sets a flag by its dotted name, as THEANO_FLAGS spells it ('warn.round')."""
+        *sections, name = path.split(".")
+        owner = self
+        for section in sections:
+            owner = getattr(owner, section)
+            if not isinstance(owner, ConfigSection):
+                raise AttributeError("theon.config has no section %r" % path.rsplit(".", 1)[0])
+        setattr(owner, name, value)
+
     def flags(self):
-        """Every flag and its value, as a dict."""
+        """Every flag and its value, as a dict (sections' flags by dotted name)."""
         out = {name: _theon._config_get(name) for name in sorted(_CPP_FLAGS)}
-        out.update(self._values)
+        for name, value in self._values.items():
+            if isinstance(value, ConfigSection):
+                out.update(value.flags())
+            else:
+                out[name] = value
         return out
 
     def __str__(self):

@@ -56,12 +56,17 @@ def test_bitwise():
         assert list(got) == list(want)
 
 
-def test_eq_is_identity_and_bool_raises():
+def test_eq_is_identity_and_only_comparisons_refuse_bool():
     x = T.dscalar("x")
     assert x == x and not (x == T.dscalar("y")) and x != T.dscalar("z")
     assert len({x, x}) == 1
+    # Theano's rule: `if not W:` works on any variable; a chained comparison does not.
+    assert bool(x) and bool(x + 1) and not (not x)
+    for cond in (x < 1, x <= 1, x > 1, x >= 1):
+        with pytest.raises(TypeError, match="boolean operations"):
+            bool(cond)
     with pytest.raises(TypeError):
-        bool(x)
+        0 < x < 1
     with pytest.raises(TypeError):
         iter(x)
 

@@ -2,10 +2,12 @@
 
     PYTHONPATH=python/compat:build/python python3 my_theano_script.py
 
-theano, theano.tensor, theano.tensor.nnet, theano.ifelse, theano.printing and
-theano.gradient are Theon's modules themselves (theano.tensor is theon.tensor).
-Not installed by `cmake --install`: it is opt-in. THEANO_FLAGS is read for the flags
-Theon knows (floatX, optimizer, ...); others are ignored.
+theano.X is Theon's theon.X itself (theano.tensor is theon.tensor, theano.sandbox.rng_mrg
+is theon.sandbox.rng_mrg); a few modules exist only under Theano's name (theano.compile's
+submodules, theano.compat); modules and names Theano had and Theon still lacks import
+fine and raise NotImplementedError when used (_alias.py). Not installed by
+`cmake --install`: it is opt-in. THEANO_FLAGS is read for the flags Theon knows
+(floatX, optimizer, ...) and Theano's other flags are accepted (config.warn.*, ...).
 """
 import os as _os
 import sys as _sys
@@ -14,12 +16,35 @@ import theon as _theon
 from theon import *  # noqa: F401,F403
 from theon import (FunctionGraph, In, Out, clone, config, debugprint, function, gradient, grad,  # noqa: F401
                    ifelse, pp, printing, shared, tensor)
+from theon.mode import Mode  # noqa: F401
+from theon.tensor import dot  # noqa: F401
+
+from . import _alias
 
 _theon._theon._set_internal_paths([_os.path.dirname(_os.path.abspath(__file__)) + _os.sep])
+_alias.install()
 
-for _name in ("tensor", "tensor.nnet", "ifelse", "printing", "gradient", "compile", "configparser", "scan_module"):
+for _name in ("tensor", "tensor.nnet", "ifelse", "printing", "gradient", "configparser", "scan_module"):
     _sys.modules["theano." + _name] = _sys.modules["theon." + _name]
-compile = _sys.modules["theon.compile"]
+    _alias.add_unavailable_names(_sys.modules["theon." + _name], "theano." + _name)
+
+from . import compile  # noqa: E402,F401,A004
+from theon import scalar  # noqa: E402,F401
+from theon.tensor import xlogx as _xlogx  # noqa: E402,F401  (theano.tensor.xlogx)
+
+
+def Param(variable, default=None, name=None, mutable=False, strict=False, allow_downcast=None,  # noqa: N802
+          implicit=None, borrow=None):
+    """Theano's old name for an input with a default value: In(variable, value=default)."""
+    return In(variable, name=name, value=default, mutable=mutable, strict=strict,
+              allow_downcast=allow_downcast, borrow=bool(borrow))
+
+
+def __getattr__(name):
+    # Names Theano had at its top level that Theon still lacks (PEP 562).
+    if name in _alias.UNAVAILABLE_NAMES["theano"]:
+        return _alias.unavailable("theano." + name)
+    raise AttributeError("module 'theano' has no attribute %r" % name)
 
 
 def _apply_theano_flags(flags):
@@ -29,7 +54,7 @@ def _apply_theano_flags(flags):
         if not sep or not key:
             continue
         try:
-            setattr(config, key, value.strip())
+            config.set_flag(key, value.strip())
         except (AttributeError, ValueError):
             pass
 

@@ -1,0 +1,2 @@
+"""theano.compile.debugmode: DebugMode runs Theon's CHECK mode."""
+from theon.mode import DebugMode  # noqa: F401
