@@ -132,10 +132,28 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     mode_name = mode if isinstance(mode, str) else getattr(mode, "name", None) if mode is not None else None
     if mode_name is not None:
         mode_name = _MODES.get(mode_name, "FAST_RUN")
-    return _theon._function(
-        variables, outs, single, _pairs(updates, "updates"), _pairs(givens, "givens"),
+    update_pairs, given_pairs = _pairs(updates, "updates"), _pairs(givens, "givens")
+    fn = _theon._function(
+        variables, outs, single, update_pairs, given_pairs,
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
         defaults, names, borrow)
+    # What built it, for copy.deepcopy: a model holding functions and the shared
+    # variables they read copies into one consistent model (see _deepcopy_function).
+    fn._arguments = dict(inputs=list(inputs), outputs=outputs, mode=mode, updates=update_pairs,
+                         givens=given_pairs, no_default_updates=no_default_updates, name=name,
+                         allow_input_downcast=allow_input_downcast,
+                         on_unused_input=on_unused_input)
+    return fn
+
+
+def _deepcopy_function(fn, memo):
+    """A new function over deep copies of the graph: its shared variables are new ones
+    holding copies of the values (the same copies as the rest of the copied object's)."""
+    import copy
+    return function(**copy.deepcopy(fn._arguments, memo))
+
+
+_theon.Function.__deepcopy__ = _deepcopy_function
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, broadcastable=None,

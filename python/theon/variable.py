@@ -1,4 +1,4 @@
-"""Python-side conveniences of variables: eval, tag and clone, as Theano's."""
+"""Python-side conveniences of variables: eval, tag, clone and deepcopy, as Theano's."""
 import types
 
 from . import _theon
@@ -34,3 +34,54 @@ def _clone(self):
 _theon.TensorVariable.eval = _eval
 _theon.TensorVariable.tag = property(_tag)
 _theon.TensorVariable.clone = _clone
+
+
+def _graph_roots(var):
+    """The variables without an owner that `var` is computed from (an explicit stack:
+    no recursion on graph depth)."""
+    seen, roots, stack = set(), [], [var]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if v.owner is None:
+            roots.append(v)
+        else:
+            stack.extend(v.owner.inputs)
+    return roots
+
+
+def _copied(memo):
+    # Python wrappers of one variable differ (id() does not identify a variable; its
+    # hash does), so deepcopy's own memo cannot tell that two wrappers are one
+    # variable: the copies are kept here, under a key copy.deepcopy never uses.
+    return memo.setdefault("theon.variables", {})
+
+
+def _deepcopy_variable(self, memo):
+    """A copy of the graph of `self` over copies of its inputs: within one deepcopy,
+    each input and shared variable is copied once, so everything the copied object
+    holds (expressions, functions, parameters) refers to the same new variables."""
+    copies = _copied(memo)
+    if self in copies:
+        return copies[self]
+    if self.owner is None:
+        if self.is_constant():
+            new = self
+        elif isinstance(self, _theon.SharedVariable):
+            from .compile import shared
+            new = shared(self.get_value(borrow=False), name=self.name,
+                         broadcastable=self.broadcastable)
+        else:
+            new = self.type(self.name)
+    else:
+        from .compile import clone
+        replace = [(r, _deepcopy_variable(r, memo)) for r in _graph_roots(self)
+                   if not r.is_constant()]
+        new = clone(self, replace=replace)
+    copies[self] = new
+    return new
+
+
+_theon.TensorVariable.__deepcopy__ = _deepcopy_variable
