@@ -361,8 +361,11 @@ void bind_function(py::module_& m) {
   m.def("_function", [](const std::vector<Var>& inputs, py::handle outputs, bool single, py::handle updates,
                         py::handle givens, bool allow_input_downcast, const std::string& on_unused_input,
                         py::handle name, py::handle mode, const std::vector<py::object>& defaults,
-                        const std::vector<std::string>& names, const std::vector<bool>& borrow) {
+                        const std::vector<std::string>& names, const std::vector<bool>& borrow,
+                        const std::string& including, const std::string& excluding) {
     FunctionOptions options;
+    options.optimizer_including = including;  // a Mode's .including(...) / .excluding(...)
+    options.optimizer_excluding = excluding;
     options.borrow_outputs = borrow;
     options.givens = pairs_from_py(givens);
     options.allow_input_downcast = allow_input_downcast;

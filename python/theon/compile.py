@@ -136,7 +136,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     fn = _theon._function(
         variables, outs, single, update_pairs, given_pairs,
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
-        defaults, names, borrow)
+        defaults, names, borrow, getattr(mode, "optimizer_including", ""),
+        getattr(mode, "optimizer_excluding", ""))
     # What built it, for copy.deepcopy: a model holding functions and the shared
     # variables they read copies into one consistent model (see _deepcopy_function).
     fn._arguments = dict(inputs=list(inputs), outputs=outputs, mode=mode, updates=update_pairs,

@@ -66,6 +66,19 @@ def test_compile_package():
                                 "ValueError True", "ValueError True"]
 
 
+def test_mode_including_and_excluding_reach_the_rewriter():
+    out = run_theano("""
+        import theano, theano.tensor as T
+        x = T.dvector("x")
+        y = T.exp(x) * 2 + T.sin(x)
+        for mode in (theano.Mode(), theano.Mode().excluding("fusion"),
+                     theano.Mode().excluding("fusion").including("fusion")):
+            f = theano.function([x], y, mode=mode)
+            print(sorted({n.op.name for n in f.maker.fgraph.toposort()}))
+    """)
+    assert out.splitlines() == ["['fused']", "['add', 'exp', 'mul', 'sin']", "['add', 'exp', 'mul', 'sin']"]
+
+
 def test_unavailable_names_import_and_fail_when_used():
     out = run_theano("""
         import theano, theano.tensor as T
