@@ -58,3 +58,6 @@ def shape_padaxis(t, axis):
 import importlib as _importlib  # noqa: E402
 
 nnet = _importlib.import_module(__name__ + ".nnet")
+# T.nlinalg and T.slinalg (Theano's theano.tensor.nlinalg and slinalg).
+nlinalg = _importlib.import_module(__name__ + ".nlinalg")
+slinalg = _importlib.import_module(__name__ + ".slinalg")
