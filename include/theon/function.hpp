@@ -64,6 +64,11 @@ struct FunctionOptions {
   // an output is copied, so that changing the argument later leaves the result alone.
   // Views of constants are always copied.
   std::vector<bool> borrow_outputs;
+  // Default updates (SharedVar::set_default_update): a function applies the default
+  // update of every shared variable its outputs and updates read, unless `updates`
+  // names the variable. true turns them all off; the list turns them off for those.
+  bool no_default_updates = false;
+  std::vector<Var> no_default_updates_for;
 };
 
 // What a binding runs inside a call (plain function pointers: no allocation per call).

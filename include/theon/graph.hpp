@@ -30,6 +30,12 @@ struct VariableNode;
 // Storage of a shared variable: a value that lives between function calls.
 struct SharedStorage {
   NDArray value;
+  // The expression a function assigns to the variable after each call when the user's
+  // updates do not (Theano's default_update; SharedVar::set_default_update). Held weakly:
+  // the expression reads the variable, so a strong handle would make a cycle that never
+  // frees. Whoever made it keeps it alive (random::Streams, or the draw's sample, which
+  // shares its node).
+  std::weak_ptr<VariableNode> default_update;
 };
 
 class Var {

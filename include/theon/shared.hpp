@@ -25,6 +25,18 @@ class SharedVar : public Var {
   // where the type says broadcastable, and its dtype must convert safely (TypeError
   // otherwise; nothing changes). Copies unless borrow=true.
   void set_value(const NDArray& value, bool borrow = false);
+
+  // Theano's default_update: the new value function() gives this variable after each
+  // call unless the call's updates name it or no_default_updates says not to (random
+  // streams advance their state this way). Kept weakly (see SharedStorage): it applies
+  // while the expression is alive, so hold the Var that you pass.
+  //   auto count = theon::shared(0, "count");
+  //   Var next = count + 1;
+  //   count.set_default_update(next);   // every function reading count increments it
+  void set_default_update(const Var& expression);
+  void clear_default_update();
+  // The expression, or an undefined Var when there is none (or it was freed).
+  Var default_update() const;
 };
 
 // A shared variable holding `value` (copied unless borrow=true). Its type has the

@@ -126,11 +126,42 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
   THEON_ASSERT(false) << "unexpected argument kind";
 }
 
+// `updates` plus the default update of each shared variable that the outputs and updates
+// read (also through other default updates), unless the user's updates or options name it
+// (Theano's rule).
+Updates with_default_updates(const Vars& outputs, const Updates& updates, const FunctionOptions& options) {
+  if (options.no_default_updates) return updates;
+  Updates all = updates;
+  std::unordered_set<VariableNode*> seen, skip;
+  for (const Update& u : updates) skip.insert(u.var.get());
+  for (const Var& v : options.no_default_updates_for) skip.insert(v.get());
+  std::vector<Var> stack(outputs.begin(), outputs.end());
+  for (const Update& u : updates) stack.push_back(u.value);
+  while (!stack.empty()) {
+    Var v = stack.back();
+    stack.pop_back();
+    if (!v.defined() || !seen.insert(v.get()).second) continue;
+    if (v.owner()) {
+      for (const Var& in : v.owner()->inputs) stack.push_back(in);
+      continue;
+    }
+    if (!v.is_shared() || skip.count(v.get())) continue;
+    const SharedVar shared(v);
+    Var next = shared.default_update();
+    if (!next.defined()) continue;
+    skip.insert(v.get());
+    all.push_back({shared, next});
+    stack.push_back(next);
+  }
+  return all;
+}
+
 }  // namespace
 
 CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
-                                   bool single, const Updates& updates, FunctionOptions options)
+                                   bool single, const Updates& user_updates, FunctionOptions options)
     : options_(std::move(options)), single_(single) {
+  const Updates updates = with_default_updates(outputs, user_updates, options_);
   for (size_t i = 0; i < inputs.size(); ++i)
     THEON_CHECK_USER(!inputs[i].defined() || !inputs[i].is_shared(), TypeError)
         << "function: input " << i << " is " << describe(inputs[i])

@@ -30,6 +30,19 @@ void SharedVar::set_value(const NDArray& value, bool borrow) {
   // `replacement` (the old value) is dropped here, outside the lock.
 }
 
+void SharedVar::set_default_update(const Var& expression) {
+  THEON_CHECK_USER(expression.defined(), ValueError)
+      << "set_default_update of " << describe(*this) << ": undefined expression";
+  THEON_CHECK_USER(expression.dtype() == dtype() && expression.ndim() == ndim(), TypeError)
+      << "set_default_update of " << describe(*this) << ": the expression is a "
+      << expression.type().str() << ", the variable a " << type().str();
+  shared_storage()->default_update = expression.node();
+}
+
+void SharedVar::clear_default_update() { shared_storage()->default_update.reset(); }
+
+Var SharedVar::default_update() const { return Var(shared_storage()->default_update.lock()); }
+
 SharedVar shared(const NDArray& value, std::string name, BroadcastPattern broadcastable, bool borrow,
                  Loc loc) {
   THEON_CHECK_USER(value.defined(), ValueError) << "shared: undefined array";
