@@ -21,6 +21,7 @@
 #include "theon/ifelse.hpp"
 #include "theon/nnet.hpp"
 #include "theon/print.hpp"
+#include "theon/random.hpp"
 #include "theon/reduce.hpp"
 #include "theon/scan.hpp"
 #include "theon/shape_ops.hpp"
