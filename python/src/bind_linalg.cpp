@@ -43,61 +43,102 @@ void bind_linalg_error(py::module_& m) {
 }
 
 void bind_nlinalg(py::module_ n) {
-  n.def("matrix_inverse", [](VarArg x) { return nl::matrix_inverse(x); }, "x"_a);
-  n.def("det", [](VarArg x) { return nl::det(x); }, "x"_a);
-  n.def("eig", [](VarArg x) { auto [w, v] = nl::eig(x); return py::make_tuple(w, v); }, "x"_a);
-  n.def("eigh", [](VarArg x, const std::string& uplo) {
-    auto [w, v] = nl::eigh(x, uplo);
-    return py::make_tuple(w, v);
-  }, "a"_a, "UPLO"_a = "L");
-  n.def("svd", [](VarArg x, bool full, bool uv) -> py::object {
-    auto outs = nl::svd(x, full, uv);
-    if (!uv) return py::cast(outs[0]);
-    return as_tuple(outs);
-  }, "a"_a, "full_matrices"_a = true, "compute_uv"_a = true);
-  n.def("pinv", [](VarArg x) { return nl::pinv(x); }, "x"_a);
-  n.def("qr", [](VarArg x, const std::string& mode) -> py::object {
-    auto outs = nl::qr(x, mode);
-    if (outs.size() == 1) return py::cast(outs[0]);
-    return as_tuple(outs);
-  }, "a"_a, "mode"_a = "reduced");
-  n.def("trace", [](VarArg x) { return nl::trace(x); }, "X"_a);
-  n.def("diag", [](VarArg x, int k) { return nl::diag(x, k); }, "x"_a, "k"_a = 0);
-  n.def("diagonal", [](VarArg x, int offset, int axis1, int axis2) {
-    return nl::diagonal(x, offset, axis1, axis2);
-  }, "a"_a, "offset"_a = 0, "axis1"_a = 0, "axis2"_a = 1);
-  n.def("extract_diag", [](VarArg x, int offset) { return nl::extract_diag(x, offset); }, "x"_a,
-        "offset"_a = 0);
-  n.def("alloc_diag", [](VarArg x, int offset) { return nl::alloc_diag(x, offset); }, "x"_a,
-        "offset"_a = 0);
-  n.def("norm", [](VarArg x, py::handle ord) { return nl::norm(x, norm_order(ord)); }, "x"_a,
-        "ord"_a = py::none());
+  n.def(
+      "matrix_inverse", [](VarArg x) { return nl::matrix_inverse(x); }, "x"_a);
+  n.def(
+      "det", [](VarArg x) { return nl::det(x); }, "x"_a);
+  n.def(
+      "eig",
+      [](VarArg x) {
+        auto [w, v] = nl::eig(x);
+        return py::make_tuple(w, v);
+      },
+      "x"_a);
+  n.def(
+      "eigh",
+      [](VarArg x, const std::string& uplo) {
+        auto [w, v] = nl::eigh(x, uplo);
+        return py::make_tuple(w, v);
+      },
+      "a"_a, "UPLO"_a = "L");
+  n.def(
+      "svd",
+      [](VarArg x, bool full, bool uv) -> py::object {
+        auto outs = nl::svd(x, full, uv);
+        if (!uv) return py::cast(outs[0]);
+        return as_tuple(outs);
+      },
+      "a"_a, "full_matrices"_a = true, "compute_uv"_a = true);
+  n.def(
+      "pinv", [](VarArg x) { return nl::pinv(x); }, "x"_a);
+  n.def(
+      "qr",
+      [](VarArg x, const std::string& mode) -> py::object {
+        auto outs = nl::qr(x, mode);
+        if (outs.size() == 1) return py::cast(outs[0]);
+        return as_tuple(outs);
+      },
+      "a"_a, "mode"_a = "reduced");
+  n.def(
+      "trace", [](VarArg x) { return nl::trace(x); }, "X"_a);
+  n.def(
+      "diag", [](VarArg x, int k) { return nl::diag(x, k); }, "x"_a, "k"_a = 0);
+  n.def(
+      "diagonal",
+      [](VarArg x, int offset, int axis1, int axis2) {
+        return nl::diagonal(x, offset, axis1, axis2);
+      },
+      "a"_a, "offset"_a = 0, "axis1"_a = 0, "axis2"_a = 1);
+  n.def(
+      "extract_diag", [](VarArg x, int offset) { return nl::extract_diag(x, offset); }, "x"_a,
+      "offset"_a = 0);
+  n.def(
+      "alloc_diag", [](VarArg x, int offset) { return nl::alloc_diag(x, offset); }, "x"_a,
+      "offset"_a = 0);
+  n.def(
+      "norm", [](VarArg x, py::handle ord) { return nl::norm(x, norm_order(ord)); }, "x"_a,
+      "ord"_a = py::none());
   n.def("matrix_dot", [](py::args args) {
     std::vector<Var> matrices;
     for (py::handle a : args) matrices.push_back(as_var(a));
     return nl::matrix_dot(matrices, py_loc());
   });
-  n.def("matrix_power", [](VarArg m, int n) { return nl::matrix_power(m, n); }, "M"_a, "n"_a);
+  n.def(
+      "matrix_power", [](VarArg m, int n) { return nl::matrix_power(m, n); }, "M"_a, "n"_a);
 }
 
 void bind_slinalg(py::module_ s) {
-  s.def("cholesky", [](VarArg x, bool lower) { return sl::cholesky(x, lower); }, "x"_a,
-        "lower"_a = true);
-  s.def("solve", [](VarArg a, VarArg b, const std::string& assume_a, bool lower) {
-    return sl::solve(a, b, assume_a, lower);
-  }, "a"_a, "b"_a, "assume_a"_a = "gen", "lower"_a = false);
-  s.def("solve_triangular", [](VarArg a, VarArg b, int trans, bool lower, bool unit) {
-    return sl::solve_triangular(a, b, trans, lower, unit);
-  }, "a"_a, "b"_a, "trans"_a = 0, "lower"_a = false, "unit_diagonal"_a = false);
-  s.def("solve_lower_triangular", [](VarArg a, VarArg b) { return sl::solve_lower_triangular(a, b); },
-        "a"_a, "b"_a);
-  s.def("solve_upper_triangular", [](VarArg a, VarArg b) { return sl::solve_upper_triangular(a, b); },
-        "a"_a, "b"_a);
-  s.def("solve_symmetric", [](VarArg a, VarArg b) { return sl::solve_symmetric(a, b); }, "a"_a, "b"_a);
-  s.def("expm", [](VarArg a) { return sl::expm(a); }, "A"_a);
-  s.def("eigvalsh", [](VarArg a, bool lower) { return sl::eigvalsh(a, lower); }, "a"_a,
-        "lower"_a = true);
-  s.def("kron", [](VarArg a, VarArg b) { return sl::kron(a, b); }, "a"_a, "b"_a);
+  s.def(
+      "cholesky", [](VarArg x, bool lower) { return sl::cholesky(x, lower); }, "x"_a,
+      "lower"_a = true);
+  s.def(
+      "solve",
+      [](VarArg a, VarArg b, const std::string& assume_a, bool lower) {
+        return sl::solve(a, b, assume_a, lower);
+      },
+      "a"_a, "b"_a, "assume_a"_a = "gen", "lower"_a = false);
+  s.def(
+      "solve_triangular",
+      [](VarArg a, VarArg b, int trans, bool lower, bool unit) {
+        return sl::solve_triangular(a, b, trans, lower, unit);
+      },
+      "a"_a, "b"_a, "trans"_a = 0, "lower"_a = false, "unit_diagonal"_a = false);
+  s.def(
+      "solve_lower_triangular", [](VarArg a, VarArg b) { return sl::solve_lower_triangular(a, b); },
+      "a"_a, "b"_a);
+  s.def(
+      "solve_upper_triangular", [](VarArg a, VarArg b) { return sl::solve_upper_triangular(a, b); },
+      "a"_a, "b"_a);
+  s.def(
+      "solve_symmetric", [](VarArg a, VarArg b) { return sl::solve_symmetric(a, b); }, "a"_a,
+      "b"_a);
+  s.def(
+      "expm", [](VarArg a) { return sl::expm(a); }, "A"_a);
+  s.def(
+      "eigvalsh", [](VarArg a, bool lower) { return sl::eigvalsh(a, lower); }, "a"_a,
+      "lower"_a = true);
+  s.def(
+      "kron", [](VarArg a, VarArg b) { return sl::kron(a, b); }, "a"_a, "b"_a);
 }
 
 }  // namespace

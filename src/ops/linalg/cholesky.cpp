@@ -51,7 +51,9 @@ class Cholesky final : public Op {
     if (!g.defined()) return {Var()};
     const Loc& loc = node.loc;
     auto t = [&](const Var& m) { return transpose_at(m, loc); };
-    auto sub = [&](const Var& p, const Var& q) { return tensor::sub(VarArg(p, loc), VarArg(q, loc)); };
+    auto sub = [&](const Var& p, const Var& q) {
+      return tensor::sub(VarArg(p, loc), VarArg(q, loc));
+    };
     auto diag_of = [&](const Var& m) { return alloc_diag_at(extract_diag_at(m, 0, loc), 0, loc); };
     const Var l = lower_ ? node.output(0) : t(node.output(0));
     const Var gl = lower_ ? g : t(g);

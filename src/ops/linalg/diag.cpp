@@ -3,6 +3,7 @@
 // alloc_diag and trace.
 #include <algorithm>
 
+#include "core/checked_size.hpp"
 #include "ops/linalg/linalg_util.hpp"
 #include "ops/op_util.hpp"
 #include "theon/reduce.hpp"
@@ -118,7 +119,8 @@ class AllocDiag final : public Op {
   void perform(const ApplyNode&, std::span<const NDArray* const> in,
                std::span<NDArray* const> out) const override {
     const NDArray& v = *in[0];
-    const int64_t side = v.shape(0) + (offset_ >= 0 ? offset_ : -int64_t{offset_});
+    const int64_t side =
+        checked_add(v.shape(0), offset_ >= 0 ? offset_ : -int64_t{offset_}, "alloc_diag: side");
     NDArray& o = reuse_or_allocate(*out[0], v.dtype(), {side, side});
     o.fill(0);
     diagonal_view(o, offset_, 0, 1).assign(v);
@@ -127,8 +129,8 @@ class AllocDiag final : public Op {
   Vars pullback(const ApplyNode& node, std::span<const Var> output_grads) const override {
     const Var& g = output_grads[0];
     if (!g.defined()) return {Var()};
-    return {as_grad_of(apply_op<ExtractDiag>(node.loc, {g}, offset_, 0, 1), node.inputs[0],
-                       node.loc)};
+    return {
+        as_grad_of(apply_op<ExtractDiag>(node.loc, {g}, offset_, 0, 1), node.inputs[0], node.loc)};
   }
 
  private:

@@ -34,8 +34,8 @@ class Eig final : public Op {
       T* real = w.data<T>();
       T query{}, none{};
       int info = 0;
-      lapack::geev('N', 'V', n, a.data(), n, real, imag.data(), &none, 1, vectors.data(), n,
-                   &query, -1, &info);
+      lapack::geev('N', 'V', n, a.data(), n, real, imag.data(), &none, 1, vectors.data(), n, &query,
+                   -1, &info);
       const int lwork = lapack::work_size(query, "eig");
       std::vector<T> work(static_cast<size_t>(lwork));
       lapack::geev('N', 'V', n, a.data(), n, real, imag.data(), &none, 1, vectors.data(), n,

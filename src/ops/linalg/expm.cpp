@@ -28,7 +28,8 @@ Matrix product(const Matrix& a, const Matrix& b, int n) {
 }
 
 // sum_i coefficients[i] * terms[i] + identity_coefficient * I.
-Matrix combine(std::initializer_list<std::pair<double, const Matrix*>> terms, double identity, int n) {
+Matrix combine(std::initializer_list<std::pair<double, const Matrix*>> terms, double identity,
+               int n) {
   Matrix out(static_cast<size_t>(n) * n, 0.0);
   for (const auto& [c, m] : terms)
     for (size_t i = 0; i < out.size(); ++i) out[i] += c * (*m)[i];
@@ -50,8 +51,10 @@ void expm_in_place(Matrix& a, int n) {
     return;
   }
   // Higham's theta_m: the largest 1-norm for which degree m reaches double precision.
-  const std::pair<int, double> degrees[] = {{3, 1.495585217958292e-2}, {5, 2.539398330063230e-1},
-                                            {7, 9.504178996162932e-1}, {9, 2.097847961257068e0}};
+  const std::pair<int, double> degrees[] = {{3, 1.495585217958292e-2},
+                                            {5, 2.539398330063230e-1},
+                                            {7, 9.504178996162932e-1},
+                                            {9, 2.097847961257068e0}};
   int m = 13, squarings = 0;
   for (const auto& [degree, theta] : degrees)
     if (norm1 <= theta) {

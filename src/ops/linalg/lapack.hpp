@@ -8,13 +8,13 @@
 // a column-major work matrix, which LAPACK overwrites anyway.
 #pragma once
 
+#include <cblas.h>
+
 #include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
-
-#include <cblas.h>
 
 #include "theon/array.hpp"
 #include "theon/error.hpp"
@@ -59,6 +59,7 @@ int to_int(int64_t n, std::string_view op);
 int work_size(double reported, std::string_view op);
 
 // ---- typed overloads: one name for float and double ----
+// clang-format off
 #define THEON_LAPACK_OVERLOAD(NAME, PARAMS, ARGS) \
   inline void NAME(PARAMS(float)) { s##NAME##_ ARGS; } \
   inline void NAME(PARAMS(double)) { d##NAME##_ ARGS; }
@@ -103,11 +104,13 @@ THEON_LAPACK_OVERLOAD(geqrf, P, (&m, &n, a, &lda, tau, work, &lwork, info))
 THEON_LAPACK_OVERLOAD(orgqr, P, (&m, &n, &k, a, &lda, tau, work, &lwork, info))
 #undef P
 #undef THEON_LAPACK_OVERLOAD
+// clang-format on
 
 // c = a b for column-major a (m, k), b (k, n) and c (m, n), through BLAS.
 inline void gemm(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
                  int ldc) {
-  cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c,
+              ldc);
 }
 inline void gemm(int m, int n, int k, const double* a, int lda, const double* b, int ldb, double* c,
                  int ldc) {

@@ -40,8 +40,8 @@ Var alloc_diag_at(const Var& v, int k, const Loc& loc);
 // definiteness (Cholesky), or a triangle (the one `lower` names; the other is not read).
 enum class MatrixStructure { General, Symmetric, Positive, Triangular };
 // The Solve node for a x = b (a, b already float of one dtype).
-Var solve_at(const Var& a, const Var& b, MatrixStructure structure, bool lower,
-             bool unit_diagonal, const Loc& loc);
+Var solve_at(const Var& a, const Var& b, MatrixStructure structure, bool lower, bool unit_diagonal,
+             const Loc& loc);
 
 // g cast to x's dtype and broadcast pattern (what a pullback returns for input x).
 Var as_grad_of(const Var& g, const Var& x, const Loc& loc);

@@ -27,7 +27,8 @@ Var vector_norm(const Var& x, const NormOrder& ord, const Loc& loc) {
   if (ord.name == "-inf") p = -inf;
   THEON_CHECK_USER(ord.name.empty() || p, ValueError)
       << "norm: invalid norm order '" << ord.name << "' for vectors";
-  if (!p || *p == 2) return tensor::sqrt(VarArg(tensor::sum(VarArg(tensor::sqr(VarArg(x, loc)), loc)), loc));
+  if (!p || *p == 2)
+    return tensor::sqrt(VarArg(tensor::sum(VarArg(tensor::sqr(VarArg(x, loc)), loc)), loc));
   if (*p == inf) return tensor::max(VarArg(abs_x(), loc));
   if (*p == -inf) return tensor::min(VarArg(abs_x(), loc));
   if (*p == 0) {  // the number of nonzero entries
@@ -89,7 +90,8 @@ Var matrix_power(VarArg m, int n) {
   unsigned k = n < 0 ? 0u - static_cast<unsigned>(n) : static_cast<unsigned>(n);
   Var result;
   while (k > 0) {  // binary powering: one product per bit, one squaring per bit
-    if (k & 1u) result = result.defined() ? tensor::dot(VarArg(result, loc), VarArg(base, loc)) : base;
+    if (k & 1u)
+      result = result.defined() ? tensor::dot(VarArg(result, loc), VarArg(base, loc)) : base;
     k >>= 1;
     if (k > 0) base = tensor::dot(VarArg(base, loc), VarArg(base, loc));
   }
@@ -121,7 +123,8 @@ Var kron(VarArg a, VarArg b) {
   auto length = [&](const Var& v, int axis) { return tensor::shape_i(VarArg(v, loc), axis); };
   const Var rows = tensor::mul(VarArg(length(x, 0), loc), VarArg(length(y, 0), loc));
   const Var cols = tensor::mul(VarArg(length(x, 1), loc), VarArg(length(y, 1), loc));
-  return tensor::reshape(VarArg(blocks, loc), ShapeArg({VarArg(rows, loc), VarArg(cols, loc)}, loc));
+  return tensor::reshape(VarArg(blocks, loc),
+                         ShapeArg({VarArg(rows, loc), VarArg(cols, loc)}, loc));
 }
 
 }  // namespace theon::tensor::slinalg

@@ -15,7 +15,9 @@ class QR final : public Op {
   explicit QR(QRMode mode) : mode_(mode) {}
   std::string name() const override { return "qr"; }
   std::string props() const override {
-    return mode_ == QRMode::Reduced ? "mode=reduced" : mode_ == QRMode::Complete ? "mode=complete" : "mode=r";
+    return mode_ == QRMode::Reduced    ? "mode=reduced"
+           : mode_ == QRMode::Complete ? "mode=complete"
+                                       : "mode=r";
   }
 
   std::vector<TensorType> make_types(std::span<const Var> inputs) const override {
@@ -45,7 +47,8 @@ class QR final : public Op {
       int info = 0;
       if (k > 0) {
         reserve([&](T* q) { lapack::geqrf(m, n, a.data(), m, tau.data(), q, -1, &info); });
-        lapack::geqrf(m, n, a.data(), m, tau.data(), work.data(), static_cast<int>(work.size()), &info);
+        lapack::geqrf(m, n, a.data(), m, tau.data(), work.data(), static_cast<int>(work.size()),
+                      &info);
         THEON_ASSERT(info == 0) << "qr: LAPACK argument " << -info << " rejected";
       }
       // r: the upper triangle of the factored matrix's first `side` rows.
@@ -53,7 +56,8 @@ class QR final : public Op {
       T* rp = r.data<T>();
       for (int i = 0; i < side; ++i)
         for (int j = 0; j < n; ++j)
-          rp[static_cast<size_t>(i) * n + j] = j >= i && i < k ? a[static_cast<size_t>(j) * m + i] : T{};
+          rp[static_cast<size_t>(i) * n + j] =
+              j >= i && i < k ? a[static_cast<size_t>(j) * m + i] : T{};
       if (mode_ == QRMode::R) return;
       NDArray& q = reuse_or_allocate(*out[0], x.dtype(), {m, side});
       if (m == 0 || side == 0) return;
@@ -61,7 +65,8 @@ class QR final : public Op {
       std::vector<T> qb(static_cast<size_t>(m) * side, T{});
       std::copy_n(a.begin(), static_cast<size_t>(m) * std::min(n, side), qb.begin());
       reserve([&](T* q) { lapack::orgqr(m, side, k, qb.data(), m, tau.data(), q, -1, &info); });
-      lapack::orgqr(m, side, k, qb.data(), m, tau.data(), work.data(), static_cast<int>(work.size()), &info);
+      lapack::orgqr(m, side, k, qb.data(), m, tau.data(), work.data(),
+                    static_cast<int>(work.size()), &info);
       THEON_ASSERT(info == 0) << "qr: LAPACK argument " << -info << " rejected";
       lapack::from_fortran(qb.data(), m, q);
     });

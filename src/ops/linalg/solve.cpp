@@ -11,10 +11,14 @@ namespace {
 
 const char* structure_name(MatrixStructure s) {
   switch (s) {
-    case MatrixStructure::General: return "gen";
-    case MatrixStructure::Symmetric: return "sym";
-    case MatrixStructure::Positive: return "pos";
-    case MatrixStructure::Triangular: return "triangular";
+    case MatrixStructure::General:
+      return "gen";
+    case MatrixStructure::Symmetric:
+      return "sym";
+    case MatrixStructure::Positive:
+      return "pos";
+    case MatrixStructure::Triangular:
+      return "triangular";
   }
   return "";
 }
@@ -25,8 +29,8 @@ class Solve final : public Op {
       : structure_(structure), lower_(lower), unit_diagonal_(unit_diagonal) {}
   std::string name() const override { return "solve"; }
   std::string props() const override {
-    return std::string("assume_a=") + structure_name(structure_) + ", lower=" +
-           (lower_ ? "1" : "0") + ", unit_diagonal=" + (unit_diagonal_ ? "1" : "0");
+    return std::string("assume_a=") + structure_name(structure_) +
+           ", lower=" + (lower_ ? "1" : "0") + ", unit_diagonal=" + (unit_diagonal_ ? "1" : "0");
   }
 
   std::vector<TensorType> make_types(std::span<const Var> inputs) const override {
@@ -101,7 +105,8 @@ class Solve final : public Op {
         lapack::posv(uplo, n, nrhs, lu.data(), n, rhs, n, &info);
         if (info > 0) throw_linalg("solve", "matrix is not positive definite");
         break;
-      case MatrixStructure::Triangular: break;
+      case MatrixStructure::Triangular:
+        break;
     }
     THEON_ASSERT(info == 0) << "solve: LAPACK argument " << -info << " rejected";
   }
@@ -153,13 +158,13 @@ Vars Solve::pullback(const ApplyNode& node, std::span<const Var> output_grads) c
     const bool lower = structure_ == MatrixStructure::Triangular ? !lower_ : lower_;
     gb = apply_op<Solve>(loc, {transpose_at(a, loc), g}, structure_, lower, unit_diagonal_);
   }
-  const Var outer = b.ndim() == 1
-                        ? tensor::mul(VarArg(dimshuffle_at(gb, {0, 'x'}, loc), loc),
-                                      VarArg(dimshuffle_at(x, {'x', 0}, loc), loc))
-                        : dot_at(gb, transpose_at(x, loc), loc);
+  const Var outer = b.ndim() == 1 ? tensor::mul(VarArg(dimshuffle_at(gb, {0, 'x'}, loc), loc),
+                                                VarArg(dimshuffle_at(x, {'x', 0}, loc), loc))
+                                  : dot_at(gb, transpose_at(x, loc), loc);
   Var ga = tensor::neg(VarArg(outer, loc));
   switch (structure_) {
-    case MatrixStructure::General: break;
+    case MatrixStructure::General:
+      break;
     case MatrixStructure::Triangular: {
       const int k = unit_diagonal_ ? 1 : 0;
       ga = lower_ ? tril_at(ga, -k, loc) : triu_at(ga, k, loc);
@@ -168,8 +173,9 @@ Vars Solve::pullback(const ApplyNode& node, std::span<const Var> output_grads) c
     case MatrixStructure::Symmetric:
     case MatrixStructure::Positive: {
       const Var gat = transpose_at(ga, loc);
-      ga = lower_ ? tensor::add(VarArg(tril_at(ga, 0, loc), loc), VarArg(tril_at(gat, -1, loc), loc))
-                  : tensor::add(VarArg(triu_at(ga, 0, loc), loc), VarArg(triu_at(gat, 1, loc), loc));
+      ga = lower_
+               ? tensor::add(VarArg(tril_at(ga, 0, loc), loc), VarArg(tril_at(gat, -1, loc), loc))
+               : tensor::add(VarArg(triu_at(ga, 0, loc), loc), VarArg(triu_at(gat, 1, loc), loc));
       break;
     }
   }
@@ -184,8 +190,8 @@ std::pair<Var, Var> solve_operands(std::string_view op, const VarArg& a, const V
 
 }  // namespace
 
-Var solve_at(const Var& a, const Var& b, MatrixStructure structure, bool lower,
-             bool unit_diagonal, const Loc& loc) {
+Var solve_at(const Var& a, const Var& b, MatrixStructure structure, bool lower, bool unit_diagonal,
+             const Loc& loc) {
   return apply_op<Solve>(loc, {a, b}, structure, lower, unit_diagonal);
 }
 
@@ -219,8 +225,9 @@ Var solve_triangular(VarArg a, VarArg b, int trans, bool lower, bool unit_diagon
       << "solve_triangular: trans must be 0, 1 or 2, got " << trans;
   auto [av, bv] = detail::solve_operands("solve_triangular", a, b);
   // a^T x = b is a triangular solve with a^T, whose triangle is the other one.
-  if (trans != 0) return detail::solve_at(detail::transpose_at(av, a.loc), bv,
-                                          MatrixStructure::Triangular, !lower, unit_diagonal, a.loc);
+  if (trans != 0)
+    return detail::solve_at(detail::transpose_at(av, a.loc), bv, MatrixStructure::Triangular,
+                            !lower, unit_diagonal, a.loc);
   return detail::solve_at(av, bv, MatrixStructure::Triangular, lower, unit_diagonal, a.loc);
 }
 

@@ -31,12 +31,12 @@ Factors<T> gesdd(std::vector<T>& a, int m, int n, char jobz, std::string_view op
   const int ldu = lapack::ld(m), ldvt = lapack::ld(f.vt_rows);
   T query{};
   int info = 0;
-  lapack::gesdd(jobz, m, n, a.data(), lapack::ld(m), f.s.data(), f.u.data(), ldu, f.vt.data(),
-                ldvt, &query, -1, iwork.data(), &info);
+  lapack::gesdd(jobz, m, n, a.data(), lapack::ld(m), f.s.data(), f.u.data(), ldu, f.vt.data(), ldvt,
+                &query, -1, iwork.data(), &info);
   const int lwork = lapack::work_size(query, op);
   std::vector<T> work(static_cast<size_t>(lwork));
-  lapack::gesdd(jobz, m, n, a.data(), lapack::ld(m), f.s.data(), f.u.data(), ldu, f.vt.data(),
-                ldvt, work.data(), lwork, iwork.data(), &info);
+  lapack::gesdd(jobz, m, n, a.data(), lapack::ld(m), f.s.data(), f.u.data(), ldu, f.vt.data(), ldvt,
+                work.data(), lwork, iwork.data(), &info);
   if (info > 0) throw_linalg(op, "the singular value decomposition did not converge");
   THEON_ASSERT(info == 0) << op << ": LAPACK argument " << -info << " rejected";
   return f;
@@ -46,13 +46,15 @@ void set_identity(NDArray& a) {
   a.fill(0);
   visit_float(a.dtype(), "svd", [&](auto zero) {
     using T = decltype(zero);
-    for (int64_t i = 0; i < std::min(a.shape(0), a.shape(1)); ++i) a.data<T>()[i * a.shape(1) + i] = 1;
+    for (int64_t i = 0; i < std::min(a.shape(0), a.shape(1)); ++i)
+      a.data<T>()[i * a.shape(1) + i] = 1;
   });
 }
 
 class SVD final : public Op {
  public:
-  SVD(bool full_matrices, bool compute_uv) : full_matrices_(full_matrices), compute_uv_(compute_uv) {}
+  SVD(bool full_matrices, bool compute_uv)
+      : full_matrices_(full_matrices), compute_uv_(compute_uv) {}
   std::string name() const override { return "svd"; }
   std::string props() const override {
     return std::string("full_matrices=") + (full_matrices_ ? "1" : "0") +
@@ -140,7 +142,9 @@ class Pinv final : public Op {
     const Var x = node.output(0);
     auto t = [&](const Var& m) { return transpose_at(m, loc); };
     auto dot = [&](const Var& p, const Var& q) { return dot_at(p, q, loc); };
-    auto sub = [&](const Var& p, const Var& q) { return tensor::sub(VarArg(p, loc), VarArg(q, loc)); };
+    auto sub = [&](const Var& p, const Var& q) {
+      return tensor::sub(VarArg(p, loc), VarArg(q, loc));
+    };
     const Var term1 = tensor::neg(VarArg(dot(dot(t(x), g), t(x)), loc));
     const Var left = dot(dot(t(g), x), t(x));
     const Var term2 = sub(left, dot(a, dot(x, left)));

@@ -47,7 +47,11 @@ class TriangularPart final : public Op {
 
 }  // namespace
 
-Var tril_at(const Var& x, int k, const Loc& loc) { return apply_op<TriangularPart>(loc, {x}, true, k); }
-Var triu_at(const Var& x, int k, const Loc& loc) { return apply_op<TriangularPart>(loc, {x}, false, k); }
+Var tril_at(const Var& x, int k, const Loc& loc) {
+  return apply_op<TriangularPart>(loc, {x}, true, k);
+}
+Var triu_at(const Var& x, int k, const Loc& loc) {
+  return apply_op<TriangularPart>(loc, {x}, false, k);
+}
 
 }  // namespace theon::detail

@@ -1,11 +1,12 @@
 // nlinalg and slinalg (include/theon/linalg.hpp): values against hand-computed results
 // and NumPy (commands in comments), identities on random matrices, float32 and float64,
 // transposed and empty inputs, the errors, and verify_grad on every differentiable op.
+#include "theon/linalg.hpp"
+
 #include <cmath>
 
 #include "grad/grad_check.hpp"
 #include "support/test_util.hpp"
-#include "theon/linalg.hpp"
 
 namespace T = theon::tensor;
 namespace nl = theon::tensor::nlinalg;
@@ -69,8 +70,10 @@ TEST(Linalg, InverseAndDetOfAKnownMatrix) {
                                   {-4.0 / 18, 8.0 / 18, -2.0 / 18},
                                   {1.0 / 18, -2.0 / 18, 5.0 / 18}}));
   EXPECT_ALLCLOSE(outs[1], array(18.0));
-  EXPECT_ALLCLOSE(function({x}, nl::det(x))(array({{0.0, 1.0}, {1.0, 0.0}})), array(-1.0));  // a row swap
-  EXPECT_ALLCLOSE(function({x}, nl::det(x))(array({{1.0, 2.0}, {2.0, 4.0}})), array(0.0));   // singular
+  EXPECT_ALLCLOSE(function({x}, nl::det(x))(array({{0.0, 1.0}, {1.0, 0.0}})),
+                  array(-1.0));  // a row swap
+  EXPECT_ALLCLOSE(function({x}, nl::det(x))(array({{1.0, 2.0}, {2.0, 4.0}})),
+                  array(0.0));  // singular
 }
 
 TEST(Linalg, EmptyMatrices) {
@@ -134,7 +137,8 @@ TEST(Linalg, CholeskyOfAKnownMatrix) {
   auto x = T::dmatrix("x");
   const NDArray a = array({{4.0, 2.0}, {2.0, 3.0}});
   EXPECT_ALLCLOSE(function({x}, sl::cholesky(x))(a), array({{2.0, 0.0}, {1.0, std::sqrt(2.0)}}));
-  EXPECT_ALLCLOSE(function({x}, sl::cholesky(x, false))(a), array({{2.0, 1.0}, {0.0, std::sqrt(2.0)}}));
+  EXPECT_ALLCLOSE(function({x}, sl::cholesky(x, false))(a),
+                  array({{2.0, 1.0}, {0.0, std::sqrt(2.0)}}));
   const NDArray s = spd(6, 5);
   const NDArray l = function({x}, sl::cholesky(x))(s);
   EXPECT_TRUE(allclose(matmul(l, l.transpose()), s, 1e-12, 1e-12));
@@ -146,29 +150,33 @@ TEST(Linalg, SolveEveryStructure) {
   const NDArray m = array({{3.0, 1.0}, {1.0, 2.0}});
   const NDArray rhs = array({9.0, 8.0});
   for (auto assume : {"gen", "sym", "pos"})
-    EXPECT_ALLCLOSE(function({a, b}, sl::solve(a, b, assume))(m, rhs), array({2.0, 3.0}), 1e-12, 1e-12)
+    EXPECT_ALLCLOSE(function({a, b}, sl::solve(a, b, assume))(m, rhs), array({2.0, 3.0}), 1e-12,
+                    1e-12)
         << assume;
   // [[2, 0], [1, 4]] x = [2, 9]: x = [1, 2]; the upper triangle is not read.
   const NDArray lower = array({{2.0, 7.0}, {1.0, 4.0}});
   EXPECT_ALLCLOSE(function({a, b}, sl::solve_lower_triangular(a, b))(lower, array({2.0, 9.0})),
                   array({1.0, 2.0}));
   // A transposed (Fortran-order) matrix is read in place, with its upper triangle.
-  EXPECT_ALLCLOSE(function({a, b}, sl::solve_upper_triangular(a, b))(lower.transpose(), array({2.0, 9.0})),
-                  array({(2.0 - 9.0 / 4) / 2, 9.0 / 4}));  // [[2, 1], [0, 4]] x = [2, 9]
+  EXPECT_ALLCLOSE(
+      function({a, b}, sl::solve_upper_triangular(a, b))(lower.transpose(), array({2.0, 9.0})),
+      array({(2.0 - 9.0 / 4) / 2, 9.0 / 4}));  // [[2, 1], [0, 4]] x = [2, 9]
   EXPECT_ALLCLOSE(function({a, b}, sl::solve_triangular(a, b, 1, true))(lower, array({4.0, 8.0})),
                   array({1.0, 2.0}));  // a^T x: [[2, 1], [0, 4]] x = [4, 8]
   auto bm = T::dmatrix("bm");
   const NDArray many = random_array({4, 3}, DType::Float64, -1, 1, 6);
   const NDArray sq = well_conditioned(4, 7);
-  EXPECT_TRUE(allclose(matmul(sq, function({a, bm}, sl::solve(a, bm))(sq, many)), many, 1e-12, 1e-12));
+  EXPECT_TRUE(
+      allclose(matmul(sq, function({a, bm}, sl::solve(a, bm))(sq, many)), many, 1e-12, 1e-12));
 }
 
 TEST(Linalg, ExpmOfKnownMatrices) {
   auto x = T::dmatrix("x");
   auto f = function({x}, sl::expm(x));
-  EXPECT_ALLCLOSE(f(array({{1.0, 0.0}, {0.0, 2.0}})), array({{std::exp(1.0), 0.0}, {0.0, std::exp(2.0)}}),
-                  1e-13, 1e-13);
-  EXPECT_ALLCLOSE(f(array({{0.0, 1.0}, {0.0, 0.0}})), array({{1.0, 1.0}, {0.0, 1.0}}), 1e-14, 1e-14);
+  EXPECT_ALLCLOSE(f(array({{1.0, 0.0}, {0.0, 2.0}})),
+                  array({{std::exp(1.0), 0.0}, {0.0, std::exp(2.0)}}), 1e-13, 1e-13);
+  EXPECT_ALLCLOSE(f(array({{0.0, 1.0}, {0.0, 0.0}})), array({{1.0, 1.0}, {0.0, 1.0}}), 1e-14,
+                  1e-14);
   // A rotation by 10 radians: 1-norm 10 needs scaling and squaring.
   const double t = 10;
   EXPECT_ALLCLOSE(f(array({{0.0, -t}, {t, 0.0}})),
@@ -194,7 +202,8 @@ TEST(Linalg, DiagTraceNormKron) {
   EXPECT_ALLCLOSE(function({v}, nl::norm(v, 1))(array({3.0, -4.0})), array(7.0));
   EXPECT_ALLCLOSE(function({v}, nl::norm(v, 0))(array({3.0, 0.0})), array(1.0));
   // numpy.kron([[1, 2]], [[1, 10], [100, 1000]])
-  EXPECT_ALLCLOSE(function({x}, sl::kron(x, constant(array({{1.0, 10.0}, {100.0, 1000.0}}))))(array({{1.0, 2.0}})),
+  EXPECT_ALLCLOSE(function({x}, sl::kron(x, constant(array({{1.0, 10.0}, {100.0, 1000.0}}))))(
+                      array({{1.0, 2.0}})),
                   array({{1.0, 10.0, 2.0, 20.0}, {100.0, 1000.0, 200.0, 2000.0}}));
   EXPECT_ALLCLOSE(function({x}, nl::matrix_power(x, 3))(array({{1.0, 1.0}, {0.0, 1.0}})),
                   array({{1.0, 3.0}, {0.0, 1.0}}));
@@ -207,31 +216,49 @@ TEST(Linalg, SingularMatrixIsALinAlgErrorNamingTheOp) {
   auto b = T::dvector("b");
   const NDArray singular = array({{1.0, 2.0}, {2.0, 4.0}});
   auto inv = function({x}, nl::matrix_inverse(x));
-  EXPECT_TRUE(throws_with<LinAlgError>([&] { inv(singular); }, {"matrix_inverse: matrix is singular"}));
+  EXPECT_TRUE(
+      throws_with<LinAlgError>([&] { inv(singular); }, {"matrix_inverse: matrix is singular"}));
   auto solve = function({x, b}, sl::solve(x, b));
-  EXPECT_TRUE(throws_with<LinAlgError>([&] { solve(singular, array({1.0, 1.0})); }, {"solve", "singular"}));
+  EXPECT_TRUE(throws_with<LinAlgError>(
+      [&] {
+        solve(singular, array({1.0, 1.0}));
+      },
+      {"solve", "singular"}));
   auto chol = function({x}, sl::cholesky(x));
-  EXPECT_TRUE(throws_with<LinAlgError>([&] { chol(array({{1.0, 0.0}, {0.0, -1.0}})); },
-                                       {"cholesky", "not positive definite"}));
+  EXPECT_TRUE(throws_with<LinAlgError>(
+      [&] {
+        chol(array({{1.0, 0.0}, {0.0, -1.0}}));
+      },
+      {"cholesky", "not positive definite"}));
 }
 
 TEST(Linalg, ShapeAndTypeErrors) {
   auto x = T::dmatrix("x");
   auto det = function({x}, nl::det(x));
-  EXPECT_TRUE(throws_with<ShapeError>([&] { det(NDArray::zeros(DType::Float64, {2, 3})); },
-                                      {"det: expects a square matrix", "(2, 3)"}));
+  EXPECT_TRUE(throws_with<ShapeError>(
+      [&] {
+        det(NDArray::zeros(DType::Float64, {2, 3}));
+      },
+      {"det: expects a square matrix", "(2, 3)"}));
   auto b = T::dvector("b");
   auto solve = function({x, b}, sl::solve(x, b));
-  EXPECT_TRUE(throws_with<ShapeError>([&] { solve(identity(3), array({1.0, 2.0})); },
-                                      {"solve", "(3, 3)", "(2,)"}));
+  EXPECT_TRUE(throws_with<ShapeError>(
+      [&] {
+        solve(identity(3), array({1.0, 2.0}));
+      },
+      {"solve", "(3, 3)", "(2,)"}));
   EXPECT_TRUE(throws_with<TypeError>([&] { nl::matrix_inverse(T::dvector("v")); },
                                      {"matrix_inverse: expects a matrix"}));
-  EXPECT_TRUE(throws_with<TypeError>([&] { sl::cholesky(T::zmatrix("z")); }, {"cholesky", "complex"}));
+  EXPECT_TRUE(
+      throws_with<TypeError>([&] { sl::cholesky(T::zmatrix("z")); }, {"cholesky", "complex"}));
   EXPECT_TRUE(throws_with<ValueError>([&] { sl::solve(x, b, "banded"); }, {"assume_a"}));
   auto [w, v] = nl::eig(x);
   auto eig = function({x}, w);
-  EXPECT_TRUE(throws_with<ValueError>([&] { eig(array({{0.0, -1.0}, {1.0, 0.0}})); },
-                                      {"eig", "complex eigenvalues"}));
+  EXPECT_TRUE(throws_with<ValueError>(
+      [&] {
+        eig(array({{0.0, -1.0}, {1.0, 0.0}}));
+      },
+      {"eig", "complex eigenvalues"}));
 }
 
 // ---- gradients ----
@@ -248,27 +275,41 @@ Var symmetric(const Var& x) { return (x + T::transpose(x)) * 0.5; }
 TEST(LinalgGrad, MatchesFiniteDifferences) {
   using testing::check_rows;
   const Shape sq{3, 3};
-  auto spd_of = [](const Var& x) { return T::dot(x, T::transpose(x)) + constant(identity(3)) * 3.0; };
+  auto spd_of = [](const Var& x) {
+    return T::dot(x, T::transpose(x)) + constant(identity(3)) * 3.0;
+  };
   check_rows({
-      {"matrix_inverse", [](const Vars& in) { return nl::matrix_inverse(shifted(in[0], 3)); }, {Point{sq}}},
+      {"matrix_inverse",
+       [](const Vars& in) { return nl::matrix_inverse(shifted(in[0], 3)); },
+       {Point{sq}}},
       {"det", [](const Vars& in) { return nl::det(shifted(in[0], 3)); }, {Point{sq}}},
       {"pinv", [](const Vars& in) { return nl::pinv(in[0]); }, {Point{{4, 3}, 1, 2}}},
       {"trace", [](const Vars& in) { return nl::trace(in[0]); }, {Point{{3, 4}}}},
       {"extract_diag", [](const Vars& in) { return nl::extract_diag(in[0], 1); }, {Point{{3, 4}}}},
       {"alloc_diag", [](const Vars& in) { return nl::alloc_diag(in[0], -1); }, {Point{{3}}}},
       {"eigh_w", [&](const Vars& in) { return nl::eigh(spd_of(in[0])).first; }, {Point{sq}}},
-      {"eigh_v", [&](const Vars& in) { return T::sqr(nl::eigh(spd_of(in[0])).second); }, {Point{sq}}},
-      {"eigh_one_triangle", [&](const Vars& in) { return nl::eigh(shifted(in[0], 3), "U").first; },
+      {"eigh_v",
+       [&](const Vars& in) { return T::sqr(nl::eigh(spd_of(in[0])).second); },
+       {Point{sq}}},
+      {"eigh_one_triangle",
+       [&](const Vars& in) { return nl::eigh(shifted(in[0], 3), "U").first; },
        {Point{sq}}},
       {"cholesky", [&](const Vars& in) { return sl::cholesky(spd_of(in[0])); }, {Point{sq}}},
-      {"cholesky_upper", [&](const Vars& in) { return sl::cholesky(spd_of(in[0]), false); }, {Point{sq}}},
-      {"cholesky_one_triangle", [](const Vars& in) { return sl::cholesky(shifted(in[0], 3)); }, {Point{sq}}},
-      {"solve", [](const Vars& in) { return sl::solve(shifted(in[0], 3), in[1]); }, {Point{sq}, Point{{3, 2}}}},
-      {"solve_sym", [](const Vars& in) { return sl::solve(shifted(in[0], 3), in[1], "sym", true); },
+      {"cholesky_upper",
+       [&](const Vars& in) { return sl::cholesky(spd_of(in[0]), false); },
+       {Point{sq}}},
+      {"cholesky_one_triangle",
+       [](const Vars& in) { return sl::cholesky(shifted(in[0], 3)); },
+       {Point{sq}}},
+      {"solve",
+       [](const Vars& in) { return sl::solve(shifted(in[0], 3), in[1]); },
+       {Point{sq}, Point{{3, 2}}}},
+      {"solve_sym",
+       [](const Vars& in) { return sl::solve(shifted(in[0], 3), in[1], "sym", true); },
        {Point{sq}, Point{{3}}}},
-      {"solve_triangular", [](const Vars& in) {
-         return sl::solve_triangular(shifted(in[0], 3), in[1], 1, true);
-       }, {Point{sq}, Point{{3, 2}}}},
+      {"solve_triangular",
+       [](const Vars& in) { return sl::solve_triangular(shifted(in[0], 3), in[1], 1, true); },
+       {Point{sq}, Point{{3, 2}}}},
       {"expm", [](const Vars& in) { return sl::expm(in[0]); }, {Point{sq, -2, 2}}},
       {"norm", [](const Vars& in) { return nl::norm(in[0]); }, {Point{sq}}},
   });
