@@ -362,8 +362,12 @@ void bind_function(py::module_& m) {
                         py::handle givens, bool allow_input_downcast, const std::string& on_unused_input,
                         py::handle name, py::handle mode, const std::vector<py::object>& defaults,
                         const std::vector<std::string>& names, const std::vector<bool>& borrow,
-                        const std::string& including, const std::string& excluding) {
+                        const std::string& including, const std::string& excluding,
+                        py::handle no_default_updates) {
     FunctionOptions options;
+    // Theano's no_default_updates: True, or the shared variables whose default update to skip.
+    if (py::isinstance<py::bool_>(no_default_updates)) options.no_default_updates = no_default_updates.cast<bool>();
+    else if (!no_default_updates.is_none()) options.no_default_updates_for = as_vars(no_default_updates);
     options.optimizer_including = including;  // a Mode's .including(...) / .excluding(...)
     options.optimizer_excluding = excluding;
     options.borrow_outputs = borrow;

@@ -106,7 +106,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     outputs: one variable (a call returns one NumPy array, 0-d for scalars) or a list
     (a call returns a list). updates: pairs (shared variable, new value expression) or
     an OrderedDict, applied after every output is computed. givens: pairs (variable,
-    replacement) substituted before compiling.
+    replacement) substituted before compiling. no_default_updates: True, or a list of
+    shared variables, turns off their default updates (random states advance through
+    them: docs/random.md).
     """
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("function: inputs must be a list of variables, got %r" % (inputs,))
@@ -137,7 +139,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         variables, outs, single, update_pairs, given_pairs,
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
         defaults, names, borrow, getattr(mode, "optimizer_including", ""),
-        getattr(mode, "optimizer_excluding", ""))
+        getattr(mode, "optimizer_excluding", ""),
+        no_default_updates if isinstance(no_default_updates, bool) else list(no_default_updates or []))
     # What built it, for copy.deepcopy: a model holding functions and the shared
     # variables they read copies into one consistent model (see _deepcopy_function).
     fn._arguments = dict(inputs=list(inputs), outputs=outputs, mode=mode, updates=update_pairs,
