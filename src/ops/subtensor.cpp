@@ -1,5 +1,6 @@
-// Basic indexing (Subtensor, IncSubtensor), the index-structure helpers both advanced
-// ops share, and the public index / set_subtensor / inc_subtensor.
+// Basic indexing (Subtensor, IncSubtensor) and the index-structure helpers the advanced
+// ops share. The public index / set_subtensor / inc_subtensor are in
+// advanced_subtensor_index.cpp.
 #include "ops/subtensor.hpp"
 
 #include "core/slice_extent.hpp"
@@ -270,94 +271,3 @@ Var inc_subtensor(const Var& x, const Var& y, const IndexList& list, const Vars&
 }
 
 }  // namespace theon::detail
-
-namespace theon::tensor {
-namespace {
-
-using detail::IndexBound;
-
-bool is_full_slice(const IndexArg& a) {
-  return a.is_slice() && !a.slice().start && !a.slice().stop && !a.slice().step;
-}
-
-// A bound or integer entry: folded into the structure when constant, else an input.
-IndexBound to_bound(const std::optional<VarArg>& arg, Vars& bounds, const char* what) {
-  if (!arg) return {};
-  const Var& v = arg->var;
-  THEON_CHECK_USER(v.ndim() == 0 && is_integer(v.dtype()), TypeError)
-      << "subtensor: " << what << " must be an integer or an integer scalar variable, got "
-      << describe(v);
-  if (auto c = detail::constant_int(v)) return {IndexBound::Kind::Constant, *c};
-  bounds.push_back(v);
-  return {IndexBound::Kind::Input, 0};
-}
-
-Var write(const char* op, VarArg indexed, VarArg y, bool set) {
-  const Var& t = indexed.var;
-  const ApplyNode* node = t.owner();
-  const auto* basic = node ? dynamic_cast<const detail::Subtensor*>(&node->op()) : nullptr;
-  const auto* advanced =
-      node ? dynamic_cast<const detail::AdvancedSubtensor1*>(&node->op()) : nullptr;
-  THEON_CHECK_USER(basic || advanced, ValueError)
-      << op << ": the first argument must be the result of index(), such as " << op
-      << "(T::index(x, {0}), y); got " << describe(t)
-      << (node ? " computed by " + node->op().name() : std::string(", which no op computes"));
-  const Var& x = node->inputs[0];
-  Var value = y.var;
-  THEON_CHECK_USER(value.ndim() <= t.ndim(), TypeError)
-      << op << ": cannot write a value of rank " << value.ndim() << " into an indexed part of rank "
-      << t.ndim() << "\n  value  " << describe(value) << "\n  indexed  " << describe(t);
-  if (value.dtype() != x.dtype()) {
-    value = value.is_constant()
-                ? constant(value.constant_value().astype(x.dtype()), value.name(), y.loc)
-                : cast(VarArg(value, y.loc), x.dtype());
-  }
-  if (advanced) return detail::advanced_inc_subtensor1(x, value, node->inputs[1], set, indexed.loc);
-  const Vars bounds(node->inputs.begin() + 1, node->inputs.end());
-  return detail::inc_subtensor(x, value, basic->index_list(), bounds, set, indexed.loc);
-}
-
-}  // namespace
-
-Var index(VarArg x, std::vector<IndexArg> indices) {
-  const Var& xv = x.var;
-  THEON_CHECK_USER(static_cast<int>(indices.size()) <= xv.ndim(), IndexError)
-      << "subtensor: too many indices (" << indices.size() << ") for " << describe(xv);
-  // Integer-array entries: only x[idx] and x[idx, :, ...] (AdvancedSubtensor1).
-  for (size_t i = 0; i < indices.size(); ++i) {
-    if (indices[i].is_slice() || indices[i].value().var.ndim() == 0) continue;
-    const Var& idx = indices[i].value().var;
-    bool supported = i == 0 && idx.ndim() == 1;
-    for (size_t j = 1; j < indices.size(); ++j) supported = supported && is_full_slice(indices[j]);
-    THEON_CHECK_USER(supported, TypeError)
-        << "index: integer-array indexing is supported only as x[idx] or x[idx, :, ...] "
-           "(an int vector as the first entry, any further entries full slices); entry "
-        << i << " is " << describe(idx);
-    THEON_CHECK_USER(is_integer(idx.dtype()), TypeError)
-        << "advanced_subtensor1: indices must be an integer vector, got " << describe(idx);
-    return detail::advanced_subtensor1(xv, idx, x.loc);
-  }
-  detail::IndexList list;
-  Vars bounds;
-  for (const IndexArg& a : indices) {
-    detail::IndexEntry e;
-    if (!a.is_slice()) {
-      e.start = to_bound(a.value(), bounds, "an index");
-    } else {
-      e.is_slice = true;
-      e.start = to_bound(a.slice().start, bounds, "a slice start");
-      e.stop = to_bound(a.slice().stop, bounds, "a slice stop");
-      e.step = to_bound(a.slice().step, bounds, "a slice step");
-      THEON_CHECK_USER(!(e.step.kind == IndexBound::Kind::Constant && e.step.value == 0),
-                       ValueError)
-          << "subtensor: slice step cannot be zero";
-    }
-    list.push_back(e);
-  }
-  return detail::subtensor(xv, list, bounds, x.loc);
-}
-
-Var set_subtensor(VarArg indexed, VarArg y) { return write("set_subtensor", indexed, y, true); }
-Var inc_subtensor(VarArg indexed, VarArg y) { return write("inc_subtensor", indexed, y, false); }
-
-}  // namespace theon::tensor
