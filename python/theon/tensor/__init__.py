@@ -61,3 +61,8 @@ nnet = _importlib.import_module(__name__ + ".nnet")
 # T.nlinalg and T.slinalg (Theano's theano.tensor.nlinalg and slinalg).
 nlinalg = _importlib.import_module(__name__ + ".nlinalg")
 slinalg = _importlib.import_module(__name__ + ".slinalg")
+# T.extra_ops (Theano's theano.tensor.extra_ops); its cumsum, repeat, sort, tile, roll...
+# came with the star import. where is redefined to refuse numpy's one-argument form.
+extra_ops = _importlib.import_module(__name__ + ".extra_ops")
+where = extra_ops.where
+stacklists = extra_ops.stacklists
