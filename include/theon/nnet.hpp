@@ -21,6 +21,12 @@ inline Var sigmoid(VarArg x) { return tensor::sigmoid(x); }
 // negative x.
 inline Var softplus(VarArg x) { return tensor::softplus(x); }
 
+// Theano's hard_sigmoid: clip(0.2 * x + 0.5, 0, 1), a piecewise-linear sigmoid.
+Var hard_sigmoid(VarArg x);
+// Theano's ultra_fast_sigmoid was a piecewise approximation (error up to ~0.02) chosen for
+// speed; here it is the exact sigmoid, which is as fast and overflow-free.
+inline Var ultra_fast_sigmoid(VarArg x) { return tensor::sigmoid(x); }
+
 // x where x > 0, alpha * x elsewhere (alpha = 0: the plain rectifier). The gradient is 1
 // where x > 0 and alpha where x <= 0, so alpha at exactly 0 (Theano's formula
 // 0.5 * (1 + alpha) * x + 0.5 * (1 - alpha) * |x| gives 0.5 * (1 + alpha) there).

@@ -12,13 +12,34 @@ from theon._theon import tensor as _T
 _core = _T.nnet
 sigmoid = _core.sigmoid
 softplus = _core.softplus
-softmax = _core.softmax
-log_softmax = _core.log_softmax
 binary_crossentropy = _core.binary_crossentropy
 sigmoid_binary_crossentropy = _core.sigmoid_binary_crossentropy
 categorical_crossentropy = _core.categorical_crossentropy
 
+# Theano's ultra_fast_sigmoid was a piecewise approximation (error up to ~0.02) for speed;
+# here it is the exact, overflow-free sigmoid, which costs no more.
 ultra_fast_sigmoid = sigmoid
+
+
+def softmax(c, axis=-1):
+    """exp(c) / sum(exp(c)) along `axis`. A vector comes back as a 1 x n row, as in
+    Theano, so that code written for it (argmax(p, axis=1), p[0]) runs unchanged."""
+    c = _T.as_tensor_variable(c)
+    if c.ndim == 1:
+        c = c.dimshuffle("x", 0)
+        axis = -1 if axis in (0, -1) else axis
+    return _core.softmax(c, axis)
+
+
+def log_softmax(c, axis=-1):
+    """log(softmax(c)), computed stably; a vector comes back as a 1 x n row, as softmax."""
+    c = _T.as_tensor_variable(c)
+    if c.ndim == 1:
+        c = c.dimshuffle("x", 0)
+        axis = -1 if axis in (0, -1) else axis
+    return _core.log_softmax(c, axis)
+
+
 logsoftmax = log_softmax
 
 

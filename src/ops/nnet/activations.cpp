@@ -1,7 +1,13 @@
-// relu and elu as element-wise graphs (sigmoid and softplus are rows of scalar_ops.def).
+// hard_sigmoid, relu and elu as element-wise graphs (sigmoid and softplus are rows of scalar_ops.def).
 #include "theon/nnet.hpp"
 
 namespace theon::tensor::nnet {
+
+Var hard_sigmoid(VarArg x) {
+  const Loc& loc = x.loc;
+  const Var line = VarArg(VarArg(0.2, loc) * x.var, loc) + VarArg(0.5, loc);
+  return clip(VarArg(line, loc), VarArg(0, loc), VarArg(1, loc));
+}
 
 // switch(x > 0, x, alpha * x): the switch's pullback sends the gradient to the taken
 // branch, so d/dx is 1 for x > 0 and alpha for x <= 0.
