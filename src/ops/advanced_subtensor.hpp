@@ -116,4 +116,11 @@ Var advanced_subtensor(const Var& x, const AdvancedIndex& index, const Vars& inp
 Var advanced_inc_subtensor(const Var& x, const Var& y, const AdvancedIndex& index, const Vars& inputs,
                            bool set, const Loc& loc);
 
+// For the rewrite of x[arange(n), labels] (n = len(labels), or the rows of x when that
+// is proven) into ops that take one label per row: labels broadcast to length n and
+// made non-negative, after the checks that indexing would make, with its messages:
+// labels broadcast against arange(n), n <= rows, and every label in [-classes, classes).
+// advanced_subtensor_labels.cpp.
+Var row_labels(const Var& labels, const Var& n, const Var& rows, const Var& classes, const Loc& loc);
+
 }  // namespace theon::detail
