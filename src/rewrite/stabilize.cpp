@@ -209,6 +209,7 @@ void register_stabilize(RewriteDb& db) {
     db.add("stabilize", *r, {"fast_run"});
   register_softmax_rules(db);
   register_cancel_rules(db);
+  register_indexing_rules(db);
 }
 
 }  // namespace theon::rewrite

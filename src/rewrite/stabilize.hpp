@@ -10,6 +10,7 @@ namespace theon::rewrite::stabilize {
 
 void register_softmax_rules(RewriteDb& db);  // stabilize_softmax.cpp
 void register_cancel_rules(RewriteDb& db);   // stabilize_cancel.cpp
+void register_indexing_rules(RewriteDb& db); // stabilize_indexing.cpp
 
 // `v` converted to `dtype` (v itself when it has it already).
 Var as_dtype(const Var& v, DType dtype);
