@@ -3,6 +3,7 @@
 // a dimshuffle); x[ivec] and x[ivec, :, ...], the common gather, AdvancedSubtensor1;
 // anything else AdvancedSubtensor.
 #include "ops/advanced_subtensor.hpp"
+#include "ops/dimshuffle.hpp"
 #include "ops/op_util.hpp"
 #include "theon/shape_ops.hpp"
 #include "theon/subtensor.hpp"
@@ -148,7 +149,30 @@ const ApplyNode* indexing_node(const Var& t) {
   return nullptr;
 }
 
+// For a basic index with new axes (an indexing node under a dimshuffle that only adds
+// axes): the indexed variable, and the value with those axes (length 1) dropped.
+std::optional<std::pair<Var, Var>> without_new_axes(const Var& t, const Var& value, const Loc& loc) {
+  const auto* shuffle = t.owner() ? dynamic_cast<const detail::DimShuffle*>(&t.owner()->op()) : nullptr;
+  if (!shuffle || !indexing_node(t.owner()->inputs[0]) || value.ndim() > t.ndim()) return std::nullopt;
+  std::vector<int> added, kept;
+  int next = 0;
+  for (size_t p = 0; p < shuffle->pattern().size(); ++p) {
+    const int from = shuffle->pattern()[p];
+    if (from >= 0 && from != next++) return std::nullopt;  // a transpose, not only new axes
+    (from < 0 ? added : kept).push_back(static_cast<int>(p));
+  }
+  if (next != t.owner()->inputs[0].ndim()) return std::nullopt;
+  std::vector<DimEntry> pad;
+  for (int d = 0; d < t.ndim() - value.ndim(); ++d) pad.emplace_back('x');
+  for (int d = 0; d < value.ndim(); ++d) pad.emplace_back(d);
+  Var v = addbroadcast(VarArg(dimshuffle(VarArg(value, loc), pad), loc), added);
+  return std::pair{t.owner()->inputs[0], dimshuffle(VarArg(v, loc), std::vector<DimEntry>(kept.begin(), kept.end()))};
+}
+
 Var write(const char* op, VarArg indexed, VarArg y, bool set) {
+  if (!indexing_node(indexed.var))
+    if (auto inner = without_new_axes(indexed.var, y.var, y.loc))
+      return write(op, VarArg(inner->first, indexed.loc), VarArg(inner->second, y.loc), set);
   const Var& t = indexed.var;
   const ApplyNode* node = indexing_node(t);
   THEON_CHECK_USER(node, ValueError)

@@ -71,10 +71,26 @@ std::optional<LogSoftmaxOf> log_softmax_of(const Var& x) {
   return LogSoftmaxOf{sm.owner()->inputs[0], sm};
 }
 
-bool is_one_of(const Var& v, std::initializer_list<Var> candidates) {
-  for (const Var& c : candidates)
-    if (same_value(v, c)) return true;
-  return false;
+// The variable whose rows v's rows are: v itself, or the input of the softmax,
+// log-softmax or log of a softmax computing it.
+Var row_root(Var v) {
+  while (true) {
+    if (op_of<detail::Softmax>(v)) {
+      v = v.owner()->inputs[0];
+    } else if (const Vars* log_in = elemwise_inputs(v, detail::ScalarOpId::Log); log_in && op_of<detail::Softmax>((*log_in)[0])) {
+      v = (*log_in)[0];
+    } else {
+      return v;
+    }
+  }
+}
+
+// Whether the lengths a and b (int scalars) are the same by construction: the same
+// value, or the length of axis 0 of the same rows.
+bool same_length(const Var& a, const Var& b) {
+  if (same_value(a, b)) return true;
+  const std::optional<Var> sa = length_of(a), sb = length_of(b);
+  return sa && sb && same_value(row_root(*sa), row_root(*sb));
 }
 
 // The first n rows of a matrix, as a view.
@@ -98,7 +114,7 @@ std::optional<Vars> crossentropy_from_indexed_log_softmax(const ApplyNode& node,
   if (!ls || !n || labels.ndim() != 1) return std::nullopt;
   const std::optional<Var> source = length_of(*n);
   if (!source) return std::nullopt;
-  const bool rows_are_n = is_one_of(*source, {x, ls->z, ls->softmax});
+  const bool rows_are_n = same_value(row_root(*source), ls->z);
   if (!rows_are_n && !same_value(*source, labels)) return std::nullopt;
   const Loc& loc = node.loc;
   const Var z = rows_are_n ? ls->z : first_rows(ls->z, *n, loc);
@@ -128,7 +144,7 @@ std::optional<Vars> onehot_from_scatter_into_zeros(const ApplyNode& node, const 
   const Var& rows = zeros.owner()->inputs[1];
   const Var& classes = zeros.owner()->inputs[2];
   const std::optional<Var> source = length_of(*n);
-  const bool rows_are_n = same_value(rows, *n) || (source && same_value(*source, zeros));
+  const bool rows_are_n = same_length(rows, *n) || (source && same_value(*source, zeros));
   if (!rows_are_n && !(source && same_value(*source, labels))) return std::nullopt;
   const Loc& loc = node.loc;
   namespace T = theon::tensor;
