@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Theon and runs every example, C++ then Python, in sorted order.
-# Examples run inside out/, so the CSV files they write (step,cost) land there;
+# Python examples see the `theano` alias (python/compat): some are Theano programs run
+# unchanged. Examples run inside out/, so the CSV files they write (step,cost) land there;
 # all out/*.csv are then drawn into out/cost_curves.png.
 # Usage: scripts/run_examples.sh
 set -euo pipefail
@@ -22,7 +23,7 @@ done
 
 for script in examples/python/*.py; do
   echo "==== example: ${script##*/}"
-  (cd out && PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}" \
+  (cd out && PYTHONPATH="$root/build/python:$root/python/compat${PYTHONPATH:+:$PYTHONPATH}" \
     /usr/bin/python3 "$root/$script")
 done
 

@@ -6,14 +6,14 @@ import sys
 
 import pytest
 
-from conftest import BUILD_PYTHON, ROOT
+from conftest import BUILD_PYTHON, COMPAT, ROOT
 
 EXAMPLES = os.path.join(ROOT, "examples", "python")
 
 
 def run_example(name, tmp_path):
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([BUILD_PYTHON] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["PYTHONPATH"] = os.pathsep.join([BUILD_PYTHON, COMPAT] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env["MPLBACKEND"] = "Agg"
     result = subprocess.run([sys.executable, os.path.join(EXAMPLES, name)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=600)
@@ -118,5 +118,24 @@ def test_minimal_training(tmp_path):
     values = [float(v) for v in run_example("15_minimal_training.py", tmp_path).split()]
     assert len(values) == 10 and values[0] == pytest.approx(0.9) and values[1] == pytest.approx(8.54)
     assert values[-1] == pytest.approx(20 - 19.1 * 0.6 ** 9)  # the error shrinks by 0.6 per step
+
+def test_logistic_sgd(tmp_path):
+    # Classic Theano code through the alias: NLL by indexing, givens minibatches,
+    # early stopping. The synthetic classes overlap, so the error is small, not zero.
+    out = run_example("16_logistic_sgd.py", tmp_path)
+    best = re.search(r"best validation error ([\d.]+) %.*test error ([\d.]+) %", out)
+    assert best, out
+    assert float(best.group(1)) < 15 and float(best.group(2)) < 15
+    assert "cost decreased: True" in out
+    assert (tmp_path / "py_logistic_sgd_cost.csv").exists()
+
+
+def test_denoising_autoencoder(tmp_path):
+    out = run_example("17_denoising_autoencoder.py", tmp_path)
+    costs = [float(c) for c in re.findall(r"training epoch \d+, cost ([\d.]+)", out)]
+    assert len(costs) == 8 and costs[-1] < 0.8 * costs[0], out
+    assert "fresh corruption per call: True" in out and "cost decreased: True" in out
+    assert (tmp_path / "py_denoising_autoencoder_cost.csv").exists()
+
 
 from test_scan import test_scan_polynomial, test_scan_powers, test_scan_reduce_sum, test_scan_rnn  # noqa: E402,F401 (scan examples: tests in test_scan.py)
