@@ -14,6 +14,7 @@
 #include "theon/config.hpp"
 #include "theon/dtype.hpp"
 #include "theon/error.hpp"
+#include "theon/extra_ops.hpp"
 #include "theon/fgraph.hpp"
 #include "theon/function.hpp"
 #include "theon/grad.hpp"
