@@ -71,8 +71,11 @@ def _deepcopy_variable(self, memo):
             new = self
         elif isinstance(self, _theon.SharedVariable):
             from .compile import shared
-            new = shared(self.get_value(borrow=False), name=self.name,
-                         broadcastable=self.broadcastable)
+            new = copies[self] = shared(self.get_value(borrow=False), name=self.name,
+                                        broadcastable=self.broadcastable)
+            update = self.default_update  # a random state's advance, say: over the copy
+            if update is not None:
+                new.default_update = _deepcopy_variable(update, memo)
         else:
             new = self.type(self.name)
     else:

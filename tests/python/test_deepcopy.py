@@ -48,3 +48,27 @@ def test_deepcopy_of_a_shared_variable_copies_its_value_and_type():
     np.testing.assert_array_equal(s.get_value(), np.zeros((1, 3)))
     c = T.constant(2.0)
     assert copy.deepcopy(c) == c  # constants are shared, not copied
+
+
+def test_deepcopy_of_a_model_with_random_streams():
+    from theon.sandbox.rng_mrg import MRG_RandomStreams
+
+    class Dropout:
+        def __init__(self):
+            self.rng = MRG_RandomStreams(7)
+            self.x = T.dvector("x")
+            self.W = theon.shared(np.ones(4), name="W")
+            self.out = self.x * self.W * self.rng.binomial(size=(4,), p=0.5, dtype="float64")
+            self.f = theon.function([self.x], self.out)
+
+    m = Dropout()
+    state = m.rng.state_updates[0][0]
+    before = state.get_value()
+    m2 = copy.deepcopy(m)
+    masks = [m2.f(np.ones(4)) for _ in range(4)]
+    # The copy's draw advances the copy's state (its default update came along)...
+    assert any(not np.array_equal(masks[0], k) for k in masks[1:])
+    np.testing.assert_array_equal(state.get_value(), before)  # ...not the original's
+    # Both start from the same state, so the first masks agree.
+    np.testing.assert_array_equal(m.f(np.ones(4)), masks[0])
+    assert m2.rng.uniform(size=(2,)) is not None and len(m.rng.state_updates) == 1

@@ -46,6 +46,20 @@ class RandomStreams(object):
         self.default_instance_seed = seed
         self._streams = _theon.Streams(int(seed))
 
+    def __deepcopy__(self, memo):
+        # copy.deepcopy of a model holding this object: the copied graph's draws read
+        # copies of their state variables (copied with the graph, default updates
+        # included); the copy's later draws come from streams keyed apart from these.
+        import copy
+        twin = type(self).__new__(type(self))
+        memo[id(self)] = twin
+        for name, value in self.__dict__.items():
+            if name != "_streams":
+                twin.__dict__[name] = copy.deepcopy(value, memo)
+        key = (int(self.default_instance_seed) * 1000003 + len(self.state_updates) + 1) % (2 ** 31)
+        twin._streams = _theon.Streams(key)
+        return twin
+
     @property
     def state_updates(self):
         """(random state shared variable, its next value) for each draw, in order."""
