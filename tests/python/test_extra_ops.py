@@ -422,3 +422,21 @@ def test_names_at_theanos_paths():
                  "nonzero_values", "cumsum", "repeat", "bincount", "squeeze", "inv"]:
         assert callable(getattr(T, name))
     assert T.extra_ops is extra_ops
+
+
+def test_empty_and_reversed_inputs():
+    x = T.dmatrix("x")
+    f = theon.function([x], [T.sort(x), T.repeat(x, 2, axis=1), T.tile(x, (2, 2)), T.roll(x, 1, axis=0),
+                             T.diff(x), T.argsort(x, axis=0), T.nonzero_values(x)])
+    for data in [np.zeros((0, 3)), np.zeros((3, 0)), RNG.rand(4, 6)[::-1, ::2]]:
+        got = f(data)
+        want = [np.sort(data), np.repeat(data, 2, axis=1), np.tile(data, (2, 2)), np.roll(data, 1, axis=0),
+                np.diff(data), np.argsort(data, axis=0, kind="stable"), data[data != 0]]
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            assert_allclose(g, w)
+
+
+def test_gradients_through_indexing_helpers():
+    grad_ok(lambda x: T.nonzero_values(x), [[0.3, 1.2], [0.5, 0.7]])
+    grad_ok(lambda x: T.compress(np.array([1, 0, 1], dtype="int8"), x, axis=1), RNG.rand(2, 3))
