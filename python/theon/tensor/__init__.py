@@ -66,3 +66,11 @@ slinalg = _importlib.import_module(__name__ + ".slinalg")
 extra_ops = _importlib.import_module(__name__ + ".extra_ops")
 where = extra_ops.where
 stacklists = extra_ops.stacklists
+# Matrix builders and NumPy-style helpers written with the core's ops; diag, diagonal
+# and trace are nlinalg's; T.shared_randomstreams is Theano's RandomStreams module.
+from .matrix_builders import eye, identity_like, mgrid, ogrid, tri, tril, triu  # noqa: E402,F401
+from .numpy_helpers import allclose, isclose, largest, ptp, smallest, take  # noqa: E402,F401
+diag = nlinalg.diag
+diagonal = nlinalg.diagonal
+trace = nlinalg.trace
+shared_randomstreams = _importlib.import_module(__name__ + ".shared_randomstreams")

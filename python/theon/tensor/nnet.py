@@ -63,6 +63,35 @@ def elu(x, alpha=1):
     return _T.switch(x > 0, x, alpha * _T.expm1(_T.minimum(x, 0)))
 
 
-__all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "relu", "elu", "softmax",
+def selu(x):
+    """Scaled exponential linear unit (Klambauer et al. 2017): scale * elu(x, alpha) with
+    the paper's alpha and scale, which keep activations near zero mean and unit variance."""
+    return 1.0507009873554804934193349852946 * elu(x, 1.6732632423543772848170429916717)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return x / (1 + abs(x))
+
+
+def softmax_with_bias(x, b):
+    """softmax(x + b), b a vector added to every row (Theano's op of that name)."""
+    return softmax(x + b)
+
+
+def crossentropy_softmax_1hot(x, y_idx):
+    """(-log softmax(x)[i, y_idx[i]] for each row i, softmax(x)): Theano's pair. The first
+    compiles to the fused softmax cross-entropy op."""
+    sm = softmax(x)
+    return categorical_crossentropy(sm, y_idx), sm
+
+
+def crossentropy_softmax_1hot_with_bias(x, b, y_idx):
+    """crossentropy_softmax_1hot(x + b, y_idx)."""
+    return crossentropy_softmax_1hot(x + b, y_idx)
+
+
+__all__ = ["selu", "softsign", "softmax_with_bias", "crossentropy_softmax_1hot",
+           "crossentropy_softmax_1hot_with_bias", "sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "relu", "elu", "softmax",
            "logsoftmax", "log_softmax", "binary_crossentropy", "sigmoid_binary_crossentropy",
            "categorical_crossentropy"]
