@@ -77,10 +77,12 @@ UNAVAILABLE = {
 
 # Names Theano had on modules that Theon has, and that Theon still lacks.
 UNAVAILABLE_NAMES = {
-    "theano": ["OpFromGraph", "Op", "Apply", "Variable", "Constant", "Type", "Generic",
-               "ProfileStats", "sparse", "sandbox_cuda"],
+    "theano": ["OpFromGraph", "Op", "Apply", "Constant", "Type", "Generic", "ProfileStats",
+               "sparse", "sandbox_cuda"],
     "theano.tensor": ["Op", "Apply", "Elemwise", "DimShuffle", "CAReduce", "Subtensor",
-                      "Join", "Split", "batched_tensordot", "tensordot", "signal"],
+                      "Join", "Split", "batched_tensordot", "signal", "choose", "chi2sf",
+                      "erfinv", "erfcinv", "gamma", "gammaln", "psi", "iround", "arcsinh",
+                      "arccosh", "arctanh", "deg2rad", "rad2deg", "j0", "j1", "i0", "i1"],
     "theano.tensor.nnet": ["conv2d", "conv3d", "conv2d_transpose", "abstract_conv", "bn",
                            "batch_normalization", "neighbours", "images2neibs",
                            "neibs2images", "ctc", "h_softmax", "separable_conv2d"],
