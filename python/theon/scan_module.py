@@ -98,9 +98,11 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     outputs, updates = _theon._scan(step, seqs, infos, non_seqs, n_steps, bool(go_backwards),
                                     int(truncate_gradient), name)
     ordered = OrderedUpdates()
-    # The keys are the caller's own shared variable objects.
-    for target, (_, value) in zip(targets, updates):
-        ordered[target] = value
+    # The keys are the caller's own shared variable objects; the updates past those the
+    # step returned are the default updates of shared variables the step read (random
+    # states), keyed by the core's variables.
+    for i, (variable, value) in enumerate(updates):
+        ordered[targets[i] if i < len(targets) else variable] = value
     if len(outputs) == 1 and not return_list:
         outputs = outputs[0]
     return outputs, ordered

@@ -9,6 +9,8 @@
 #include "compile/check_mode.hpp"
 #include "compile/graph_kernel.hpp"
 #include "compile/compiled_function.hpp"
+#include "compile/default_updates.hpp"
+#include "ops/scan/scan_op.hpp"
 #include "compile/shared_values.hpp"
 #include "ops/op_util.hpp"
 #include "rewrite/pipeline.hpp"
@@ -126,17 +128,40 @@ void number_into(const Arg& arg, const TensorType& type, bool allow_downcast, co
   THEON_ASSERT(false) << "unexpected argument kind";
 }
 
-// `updates` plus the default update of each shared variable that the outputs and updates
-// read (also through other default updates), unless the user's updates or options name it
-// (Theano's rule).
-Updates with_default_updates(const Vars& outputs, const Updates& updates, const FunctionOptions& options) {
-  if (options.no_default_updates) return updates;
-  Updates all = updates;
-  std::unordered_set<VariableNode*> seen, skip;
-  for (const Update& u : updates) skip.insert(u.var.get());
-  for (const Var& v : options.no_default_updates_for) skip.insert(v.get());
+const char* const kPassScanUpdates =
+    "\n  hint: a random draw made inside a scan step advances its state through the "
+    "updates scan returns: pass them, function(..., updates=updates)";
+
+// A loop that advances a random state (a draw in a scan step) only keeps that advance
+// through the updates scan returned. Without them the next call would replay the same
+// numbers, or overlap them: refuse, saying what to do.
+void check_scan_updates_passed(const Vars& outputs, const Updates& updates, const Vars& skip) {
+  std::unordered_set<VariableNode*> named, seen;
+  for (const Update& u : updates) named.insert(u.var.get());
+  for (const Var& v : skip) named.insert(v.get());
   std::vector<Var> stack(outputs.begin(), outputs.end());
   for (const Update& u : updates) stack.push_back(u.value);
+  while (!stack.empty()) {
+    Var v = stack.back();
+    stack.pop_back();
+    if (!v.defined() || !seen.insert(v.get()).second || !v.owner()) continue;
+    if (const auto* scan = dynamic_cast<const Scan*>(&v.owner()->op()))
+      for (const Var& s : scan->spec().updated_shared)
+        THEON_CHECK_USER(named.count(s.get()) || !SharedVar(s).default_update().defined(), ValueError)
+            << "function: a scan loop in this graph advances " << describe(s)
+            << ", but its update (among those scan returned) is not among this function's"
+            << kPassScanUpdates;
+    for (const Var& in : v.owner()->inputs) stack.push_back(in);
+  }
+}
+
+// A default update made inside a scan step reads the loop's own variables: only the
+// updates scan returned can advance that state. Theano's classic error here is a bare
+// "missing input"; this one says what to do.
+void check_default_update_is_outer(const std::vector<Var>& inputs, const Update& update) {
+  std::unordered_set<VariableNode*> allowed, seen;
+  for (const Var& v : inputs) allowed.insert(v.get());
+  std::vector<Var> stack = {update.value};
   while (!stack.empty()) {
     Var v = stack.back();
     stack.pop_back();
@@ -145,15 +170,10 @@ Updates with_default_updates(const Vars& outputs, const Updates& updates, const 
       for (const Var& in : v.owner()->inputs) stack.push_back(in);
       continue;
     }
-    if (!v.is_shared() || skip.count(v.get())) continue;
-    const SharedVar shared(v);
-    Var next = shared.default_update();
-    if (!next.defined()) continue;
-    skip.insert(v.get());
-    all.push_back({shared, next});
-    stack.push_back(next);
+    THEON_CHECK_USER(v.is_shared() || v.is_constant() || allowed.count(v.get()), ValueError)
+        << "function: the default update of " << describe(update.var) << " reads "
+        << describe(v) << ", which is not an input of this function" << kPassScanUpdates;
   }
-  return all;
 }
 
 }  // namespace
@@ -161,13 +181,19 @@ Updates with_default_updates(const Vars& outputs, const Updates& updates, const 
 CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                                    bool single, const Updates& user_updates, FunctionOptions options)
     : options_(std::move(options)), single_(single) {
-  const Updates updates = with_default_updates(outputs, user_updates, options_);
+  const Updates updates = options_.no_default_updates
+                             ? user_updates
+                             : with_default_updates(outputs, user_updates, options_.no_default_updates_for);
   for (size_t i = 0; i < inputs.size(); ++i)
     THEON_CHECK_USER(!inputs[i].defined() || !inputs[i].is_shared(), TypeError)
         << "function: input " << i << " is " << describe(inputs[i])
         << ", a shared variable: a function reads its value itself, so it cannot be an argument"
         << "\n  to compute with another value, make a new input and substitute it with givens"
         << " (givens = {(shared variable, new input)})";
+  if (!options_.no_default_updates)
+    check_scan_updates_passed(outputs, user_updates, options_.no_default_updates_for);
+  for (size_t i = user_updates.size(); i < updates.size(); ++i)
+    check_default_update_is_outer(inputs, updates[i]);
   for (size_t i = 0; i < updates.size(); ++i) check_update(i, updates[i]);
   for (size_t i = 0; i < updates.size(); ++i)
     for (size_t j = 0; j < i; ++j)

@@ -164,3 +164,29 @@ def test_errors(srng):
     g = theon.function([p], srng.binomial(size=(3,), n=2, p=p))
     with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
         g(1.5)
+
+
+def test_draws_inside_scan_advance_step_by_step_and_call_by_call(srng):
+    # Gibbs sampling draws inside the loop (an RBM's chain): each step and each call
+    # gets new numbers, through the updates scan returns (Theano's rule).
+    def step(prev):
+        return prev + srng.uniform(size=(3,), dtype="float64")
+
+    steps, updates = theon.scan(step, outputs_info=T.zeros((3,), dtype="float64"), n_steps=4)
+    assert len(updates) == 1  # the state of the draw in the step
+    f = theon.function([], steps, updates=updates)
+    first, second = f(), f()
+    increments = np.diff(np.vstack([np.zeros(3), first]), axis=0)
+    assert len({tuple(row) for row in increments}) == 4  # a new draw at every step
+    assert ((increments >= 0) & (increments < 1)).all()
+    assert not np.array_equal(first, second)  # and at every call
+
+
+def test_forgetting_scans_updates_says_what_to_do(srng):
+    steps, _ = theon.scan(lambda prev: prev * srng.uniform(size=(2,), dtype="float64"),
+                          outputs_info=T.ones((2,), dtype="float64"), n_steps=3)
+    with pytest.raises(ValueError, match="updates scan returns"):
+        theon.function([], steps)
+    # Without default updates at all, the loop's draws stay where they were.
+    f = theon.function([], steps, no_default_updates=True)
+    np.testing.assert_array_equal(f(), f())

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "compile/default_updates.hpp"
 #include "ops/op_util.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/clone.hpp"
@@ -195,6 +196,10 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
   }
   THEON_CHECK_USER(!result.outputs.empty() || !result.updates.empty(), ValueError)
       << label << ": the step function returned no outputs and no updates" << where;
+  // A shared variable the step reads that has a default update (the state of a random
+  // draw made in the step) is updated by the loop itself, step after step, and its last
+  // value is among the updates scan returns, as in Theano.
+  result.updates = detail::with_default_updates(result.outputs, result.updates);
 
   // Updated shared variables become recurrent outputs with tap -1.
   std::unordered_map<VariableNode*, Var> replace;
@@ -286,6 +291,7 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
   }
   spec.truncate_gradient = options.truncate_gradient;
   spec.name = options.name;
+  for (const Update& up : result.updates) spec.updated_shared.push_back(up.var);
   const Vars outs = detail::make_scan(spec, inputs, loc);
 
   ScanResult r;

@@ -37,6 +37,9 @@ struct ScanSpec {
   std::vector<int64_t> store;  // per outer output
   int truncate_gradient = -1;
   std::string name;
+  // The outer shared variables whose updates the loop computes (those scan returns), so
+  // that function() can tell when a random state advanced in the loop would be lost.
+  Vars updated_shared;
 
   int n_recs() const { return static_cast<int>(taps.size()); }
   int n_outputs() const { return n_recs() + n_nit; }
