@@ -158,9 +158,11 @@ void check_scan_updates_passed(const Vars& outputs, const Updates& updates, cons
 // A default update made inside a scan step reads the loop's own variables: only the
 // updates scan returned can advance that state. Theano's classic error here is a bare
 // "missing input"; this one says what to do.
-void check_default_update_is_outer(const std::vector<Var>& inputs, const Update& update) {
+void check_default_update_is_outer(const std::vector<Var>& inputs, const FunctionOptions& options,
+                                   const Update& update) {
   std::unordered_set<VariableNode*> allowed, seen;
   for (const Var& v : inputs) allowed.insert(v.get());
+  for (const auto& [from, to] : options.givens) allowed.insert(from.get());
   std::vector<Var> stack = {update.value};
   while (!stack.empty()) {
     Var v = stack.back();
@@ -193,7 +195,7 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   if (!options_.no_default_updates)
     check_scan_updates_passed(outputs, user_updates, options_.no_default_updates_for);
   for (size_t i = user_updates.size(); i < updates.size(); ++i)
-    check_default_update_is_outer(inputs, updates[i]);
+    check_default_update_is_outer(inputs, options_, updates[i]);
   for (size_t i = 0; i < updates.size(); ++i) check_update(i, updates[i]);
   for (size_t i = 0; i < updates.size(); ++i)
     for (size_t j = 0; j < i; ++j)

@@ -190,3 +190,16 @@ def test_forgetting_scans_updates_says_what_to_do(srng):
     # Without default updates at all, the loop's draws stay where they were.
     f = theon.function([], steps, no_default_updates=True)
     np.testing.assert_array_equal(f(), f())
+
+
+def test_a_draw_sized_by_an_input_that_givens_replaces(srng):
+    # Dropout sized by x.shape, x given as a minibatch of a shared dataset: the state's
+    # default update reads x, which givens supplies (the tutorials' pattern).
+    data = theon.shared(np.ones((6, 3)))
+    x = T.dmatrix("x")
+    index = T.lscalar("index")
+    mask = srng.binomial(size=x.shape, p=0.5, dtype="float64")
+    f = theon.function([index], x * mask, givens={x: data[index * 2:(index + 1) * 2]})
+    first, second = f(0), f(0)
+    assert first.shape == (2, 3) and set(np.unique(first)) <= {0.0, 1.0}
+    assert not np.array_equal(first, second) or not np.array_equal(second, f(0))
