@@ -31,7 +31,23 @@ def _clone(self):
     return self.type(self.name)
 
 
+def _norm(self, L, axis=None):
+    """The L-norm over `axis` (all axes when None): sum(|x| ** L) ** (1 / L), Theano's
+    x.norm(L, axis). L must be positive; inf is the largest |x|."""
+    from . import tensor as T
+    if L == float("inf"):
+        return T.max(abs(self), axis)
+    if not L > 0:
+        raise ValueError("norm: L must be positive (or inf), got %r" % (L,))
+    if L == 1:
+        return T.sum(abs(self), axis)
+    if L == 2:
+        return T.sqrt(T.sum(T.sqr(self), axis))
+    return T.sum(abs(self) ** L, axis) ** (1.0 / L)
+
+
 _theon.TensorVariable.eval = _eval
+_theon.TensorVariable.norm = _norm
 _theon.TensorVariable.tag = property(_tag)
 _theon.TensorVariable.clone = _clone
 

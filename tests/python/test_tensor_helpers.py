@@ -122,3 +122,20 @@ def test_theano_names_on_tensor():
         assert callable(getattr(T, name)) or name in ("mgrid",)
     assert T.shared_randomstreams.RandomStreams is not None
     np.testing.assert_array_equal(T.diag(T.constant(np.array([1.0, 2.0]))).eval(), np.diag([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, np.inf])
+def test_variable_norm(L):
+    m = T.dmatrix("m")
+    a = np.array([[3.0, -4.0, 1.0], [0.5, 2.0, -2.0]])
+    np.testing.assert_allclose(run([m], m.norm(L, axis=1), a), np.linalg.norm(a, L, axis=1))
+    want = np.abs(a).max() if L == np.inf else (np.abs(a) ** L).sum() ** (1.0 / L)
+    np.testing.assert_allclose(run([m], m.norm(L), a), want)
+    with pytest.raises(ValueError):
+        m.norm(0)
+
+
+def test_prod_accepts_theanos_no_zeros_hint():
+    v = T.dvector("v")
+    f = theon.function([v], T.grad(T.prod(v, no_zeros_in_input=True), v))
+    np.testing.assert_allclose(f(np.array([2.0, 0.0, 3.0])), [0.0, 6.0, 0.0])

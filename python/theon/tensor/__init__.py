@@ -74,3 +74,11 @@ diag = nlinalg.diag
 diagonal = nlinalg.diagonal
 trace = nlinalg.trace
 shared_randomstreams = _importlib.import_module(__name__ + ".shared_randomstreams")
+
+_core_prod = prod
+
+
+def prod(input, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_in_input=False):
+    """The product over `axis`. no_zeros_in_input is Theano's promise that lets its gradient
+    divide by the input; Theon's gradient is exact with zeros, so it is accepted and unused."""
+    return _core_prod(input, axis, dtype, keepdims, acc_dtype)
