@@ -8,7 +8,8 @@ UNITS = {"us": "µs"}
 
 
 # The check that guards a timing: W1, W2 and W5 check the training run ("train").
-CHECKED_AS = {("W1", "call"): "train", ("W2", "step"): "train", ("W5", "step"): "train"}
+CHECKED_AS = {("W1", "call"): "train", ("W2", "step"): "train", ("W5", "step"): "train",
+              ("W5", "step-nll-index"): "train-nll-index"}
 
 
 def check_status(status, workload, impl, variant):
@@ -71,6 +72,14 @@ def floors(run, workload, variant, threads):
 
 def limit(run, workload, variant):
     """The limit each figure is judged against, {threads: ms}, and how it was obtained."""
+    if workload == "R1" and (workload, variant) in rb.BYTES:
+        out = {}
+        for threads in (1, 2):
+            memory, _ = floors(run, workload, variant, threads)
+            if memory:
+                out[threads] = memory
+        return out, "the memory floor: %.0f MB %s at the best STREAM-like bandwidth" % (
+            rb.BYTES[(workload, variant)] / 1e6, "written" if variant == "uniform" else "read + written")
     if workload in ("W3", "W4") and (workload, variant) in rb.BYTES:
         out = {}
         for threads in (1, 2):
@@ -89,14 +98,43 @@ def limit(run, workload, variant):
     return {}, ""
 
 
+def resolve(run, workload, impl, target, key="median"):
+    """A target as an upper bound in the workload's unit (None: its reference was not run)."""
+    if isinstance(target, rb.Relative):
+        ref = median(run, workload, target.impl or impl, target.variant, key)
+        return ref * target.factor if ref is not None else None
+    return target
+
+
+def target_text(targets):
+    values = [targets.get(i) for i in ("theon-cpp", "theon-py")]
+    rel = [t for t in values if isinstance(t, rb.Relative)]
+    if rel:
+        return rel[0].text
+    if values[0] == values[1]:
+        return "≤ %s" % fmt(values[1])
+    return " / ".join("≤ %s" % fmt(v) if v is not None else "—" for v in values)
+
+
 def verdict(run, status, workload, variant, impl, target, key="median"):
     mine = median(run, workload, impl, variant, key)
+    if target is None:
+        return "—"
     if mine is None:
         return "not run"
+    relative = target if isinstance(target, rb.Relative) else None
+    target = resolve(run, workload, impl, target, key)
+    if target is None:
+        return "no reference"
     if check_status(status, workload, impl, variant).startswith("WRONG"):
         return "missed: wrong answer" + (" (inf/nan)" if workload == "W7" else "")
     if workload == "W7" and not find(run, workload, impl, variant).get("stable", True):
         return "missed: not stable"
+    if relative is not None:  # the figure that counts is the ratio
+        ref = mine * relative.factor / target
+        name = (NAMES[relative.impl] + " " if relative.impl else "") + relative.variant
+        text = "%.2f× %s" % (ref, name) if relative.factor >= 1 else "%.2f× faster than %s" % (1 / ref, name)
+        return ("met (%s)" if mine <= target else "missed (%s)") % text
     if mine <= target:
         return "met"
     return "missed (%.1f× over)" % (mine / target)
@@ -121,9 +159,8 @@ def headline(run, impls, status, key="median"):
             if t is not None and t.get("stable") is False:
                 mark += " (inf/nan)"
             cells.append(fmt(m) + mark)
-        target = "≤ %s" % fmt(targets["theon-py"]) if targets["theon-py"] == targets["theon-cpp"] else \
-            "≤ %s / ≤ %s" % (fmt(targets["theon-cpp"]), fmt(targets["theon-py"]))
-        met = " / ".join(verdict(run, status, workload, variant, i, targets[i], key)
+        target = target_text(targets)
+        met = " / ".join(verdict(run, status, workload, variant, i, targets.get(i), key)
                          for i in ("theon-cpp", "theon-py"))
         rows.append("| %s %s | %s | %s | %s | %s | %s |" % (
             workload, rb.TITLES[workload], variant, UNITS.get(first["unit"], first["unit"]), " | ".join(cells),
@@ -169,6 +206,11 @@ def detail(run, workload, status):
             out.append("Ahead of every peer on %s (best: %s %s, %s %s): %s." % (
                 variant, NAMES[best["impl"]], best["variant"], fmt(best["median"]),
                 UNITS.get(best["unit"], best["unit"]), "; ".join(verdicts) or "—"))
+        for impl, target in sorted(rb.TARGETS.get((workload, variant), {}).items()):
+            if isinstance(target, rb.Relative) and median(run, workload, impl, variant) is not None:
+                out.append("")
+                out.append("Target for %s %s (issue 13): %s: %s." % (
+                    NAMES[impl], variant, target.text, verdict(run, status, workload, variant, impl, target)))
         lim, how = limit(run, workload, variant)
         if lim:
             out.append("")
@@ -202,6 +244,16 @@ def limits_table(run):
     return "\n".join(rows)
 
 
+def blas_text(run):
+    per_impl = {}
+    for (workload, impl), cores in run.blas.items():
+        per_impl.setdefault(impl, set()).update(cores.values())
+    if not per_impl:
+        return "not recorded"
+    return "; ".join("%s %s" % (NAMES[i], ", ".join(sorted(per_impl[i])) or "no OpenBLAS loaded")
+                     for i in rb.IMPLS if i in per_impl) + " (Theon from C++: not recorded)"
+
+
 def render(run, status, info, args, impls):
     cpu_share = sum(c for _, _, c in run.procs) / max(1e-9, sum(w for _, w, _ in run.procs))
     lines = [
@@ -230,9 +282,12 @@ def render(run, status, info, args, impls):
         "AVX-512 CPU THEON_FLAGS=blas_coretype=SkylakeX (the environment pins OpenBLAS to "
         "its Haswell kernels with OPENBLAS_CORETYPE; docs/blas.md). W1 and W2 "
         "are timed per call over fewer calls than WORKLOADS.md's 40 000 and 30 000, to keep "
-        "the run short." % (
+        "the run short. R1 %d calls per repeat of each draw; it has no C++ runner." % (
             args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),
-            max(1, int(20 * args.scale)), args.scale, args.w6_runs),
+            max(1, int(20 * args.scale)), args.scale, args.w6_runs, max(1, int(4 * args.scale))),
+        "- OpenBLAS: every runner ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its "
+        "environment; the core each Python runner's OpenBLAS ran (openblas_get_corename, after the "
+        "workload): %s" % blas_text(run),
     ]
     if info["torch"] == "not installed":
         lines.append("- PyTorch was not run (python3-torch not installed).")
@@ -241,7 +296,7 @@ def render(run, status, info, args, impls):
               "The process's CPU time per call (all its threads). When the machine is shared "
               "this is steadier than wall time for single-threaded runs; a run that uses two "
               "threads counts both.", "", headline(run, impls, status, "cpu_median"), ""]
-    lines += ["Targets from WORKLOADS.md; besides them, the goal is to be ahead of every peer and "
+    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13); besides them, the goal is to be ahead of every peer and "
               "within 80 % of the limit (Theon ÷ limit ≤ 1.25). W6 cold and warm count "
               "`import theon` (Python) plus building and compiling W2's training function.", ""]
     wrong = [(k, v) for k, v in status.items() if v.startswith("WRONG")]

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Runs the whole benchmark suite in one go and writes bench/RESULTS.md.
 
-For each workload W1-W7 (../shared/WORKLOADS.md, docs/benchmarks.md) it runs Theon from
-C++ and from Python, NumPy and PyTorch, each in its own process, and in the same run
-the limits: memory bandwidth, the SLEEF math floor and OpenBLAS GEMM at W5's sizes.
-Every runner's check values are compared with NumPy's: a fast wrong answer fails.
+For each workload W1-W7 (../shared/WORKLOADS.md, docs/benchmarks.md) and R1 (random
+streams, issue 13) it runs Theon from C++ and from Python, NumPy and PyTorch, each in its
+own process, and in the same run the limits: memory bandwidth, the SLEEF math floor and
+OpenBLAS GEMM at W5's sizes. Every runner's check values are compared with NumPy's (R1's
+random draws: their statistics with the expected ones): a fast wrong answer fails.
 
     /usr/bin/python3 bench/run_bench.py --build build [--repeats 5] [--scale 1]
 """
@@ -25,10 +26,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = "/usr/bin/python3"
 IMPLS = ["theon-cpp", "theon-py", "numpy", "pytorch"]
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "R1"]
 TITLES = {"W1": "xor-sgd", "W2": "xnor-batch", "W3": "logistic-elemwise", "W4": "fused-chain",
-          "W5": "mlp-train", "W6": "compile-time", "W7": "softmax-stability"}
-# Per (workload, variant) the target from WORKLOADS.md: {impl: upper bound}.
+          "W5": "mlp-train", "W6": "compile-time", "W7": "softmax-stability", "R1": "random-streams"}
+# The runners a workload has, where not all of IMPLS (R1 has no C++ runner).
+WORKLOAD_IMPLS = {"R1": ["theon-py", "numpy", "pytorch"]}
+# Per (workload, variant) the target from WORKLOADS.md: {impl: upper bound}, or
+# {impl: Relative(...)}: at most `factor` times another figure of the same run.
+
+
+class Relative:
+    """A target relative to another figure of the run: Theon's time at most `factor` times
+    `variant`'s time of `impl` (None: the same runner)."""
+
+    def __init__(self, impl, variant, factor, text):
+        self.impl, self.variant, self.factor, self.text = impl, variant, factor, text
+
+
 TARGETS = {
     ("W1", "call"): {"theon-py": 2.0, "theon-cpp": 0.5},
     ("W2", "step"): {"theon-py": 2.0, "theon-cpp": 1.0},
@@ -36,18 +50,40 @@ TARGETS = {
     ("W4", "fwd"): {"theon-py": 15.0, "theon-cpp": 15.0},
     ("W4", "fwd+grad"): {"theon-py": 25.0, "theon-cpp": 25.0},
     ("W5", "step"): {"theon-py": 2.4, "theon-cpp": 2.4},
+    # Issue 13: the NLL-by-indexing loss costs at most 5 % over categorical_crossentropy.
+    ("W5", "step-nll-index"): {"theon-py": Relative(None, "step", 1.05, "≤ 1.05× step")},
     ("W6", "cold"): {"theon-py": 1000.0, "theon-cpp": 1000.0},
     ("W6", "warm"): {"theon-py": 50.0, "theon-cpp": 50.0},
     ("W7", "naive"): {"theon-py": 5.0, "theon-cpp": 5.0},
+    # Issue 13: at least 3x NumPy's Generator (and at memory bandwidth: the limit).
+    ("R1", "uniform"): {"theon-py": Relative("numpy", "uniform", 1 / 3, "≥ 3× NumPy")},
+    ("R1", "dropout"): {"theon-py": Relative("numpy", "dropout", 1 / 3, "≥ 3× NumPy")},
 }
 # Check tolerances (rtol, atol) against NumPy's values; W5 is float32.
 TOLERANCE = {"W1": (1e-9, 1e-12), "W2": (1e-9, 1e-12), "W3": (1e-8, 1e-12),
              "W4": (1e-8, 1e-12), "W5": (2e-3, 2e-3), "W7": (1e-9, 1e-9)}
 # Which NumPy check a peer-specific variant is compared with.
-REFERENCE_VARIANT = {"torch.sigmoid": "fwd", "torch.log_softmax": "naive"}
+REFERENCE_VARIANT = {"torch.sigmoid": "fwd", "torch.log_softmax": "naive",
+                     "train-nll-index": "train", "F.dropout": "dropout"}
+# Random draws differ between generators: their check values (bench_common.uniform_stats,
+# dropout_stats) must lie in these ranges (inclusive) for every runner, NumPy's included.
+# The bounds are >= 10 standard deviations of the statistic at these sizes.
+STAT_CHECKS = {
+    ("R1", "uniform"): [("mean", 0.499, 0.501), ("variance", 1 / 12 - 1e-3, 1 / 12 + 1e-3),
+                        ("min", 0.0, 1e-3), ("max", 0.999, 1.0 - 2.0 ** -24),
+                        ("largest 16-bin histogram deviation", 0.0, 1e-3),
+                        ("lag-1 correlation", -3e-3, 3e-3),
+                        ("fraction equal to the previous call's", 0.0, 1e-3),
+                        ("float32", 1.0, 1.0)],
+    ("R1", "dropout"): [("mean(y) / mean(x)", 0.995, 1.005), ("fraction of zeros", 0.495, 0.505),
+                        ("largest |y - 2x| where kept", 0.0, 1e-6),
+                        ("mask agreement with the previous call's", 0.49, 0.51),
+                        ("float32", 1.0, 1.0)],
+}
 # Bytes in + out per call, for the memory floors.
 BYTES = {("W3", "fwd"): 4096 * 4096 * 16, ("W4", "fwd"): 10_000_000 * 16,
-         ("W4", "fwd+grad"): 10_000_000 * 24}
+         ("W4", "fwd+grad"): 10_000_000 * 24,
+         ("R1", "uniform"): 10_000_000 * 4, ("R1", "dropout"): 4096 * 4096 * 8}
 W5_GFLOP = 0.8216  # per step: 2 * 256 * (784*512 + 512*512 + 512*10) * 2, plus dH1 and dH2
 
 
@@ -62,6 +98,7 @@ class Run:
         self.failures = []  # (what, message)
         self.procs = []     # (what, wall s, cpu s)
         self.cache_dir = None  # THEON_CACHE_DIR of the timed Theon runs
+        self.blas = {}      # (workload, impl) -> {library: OpenBLAS core}
 
 
 def parse_lines(text):
@@ -85,7 +122,11 @@ def run_process(run, what, cmd, env=None, timeout=600, cwd=None, raw=False):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     full_env = dict(os.environ)
-    full_env.update(env or {})
+    for key, val in (env or {}).items():  # None: removed from the environment
+        if val is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = val
     try:
         proc = subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True,
                               timeout=timeout)
@@ -114,11 +155,19 @@ def collect(run, records):
             run.notes[(r["workload"], r["impl"], r["variant"])] = r["text"]
         elif kind == "value":
             run.values[r["name"]] = r
+        elif kind == "blas":
+            run.blas[(r["workload"], r["impl"])] = r["cores"]
+
+
+# The machines' environment pins OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) for older
+# OpenBLAS builds; every runner, peers and Theon alike, runs with both removed
+# (WORKLOADS.md, "Same libraries for every peer"), and each reports the core it ran.
+UNPINNED = {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
 
 
 def peer_env(impl):
     """Peers run single-threaded, like the figures in WORKLOADS.md."""
-    env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env = dict(UNPINNED, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     if impl == "pytorch":
         env["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1"
     return env
@@ -157,12 +206,12 @@ def theon_env():
 
 
 def run_workload(run, build, workload, impls, repeats, scale):
-    py_env = {"PYTHONPATH": os.path.join(build, "python")}
+    py_env = dict(UNPINNED, PYTHONPATH=os.path.join(build, "python"))
     pydir = os.path.join(HERE, "python")
     common = ["--workload", workload, "--repeats", str(repeats), "--scale", str(scale)]
-    for impl in impls:
+    for impl in [i for i in impls if i in WORKLOAD_IMPLS.get(workload, IMPLS)]:
         if impl == "theon-cpp":
-            cmd, env = [os.path.join(build, "bench", "theon_bench_workloads")] + common, {}
+            cmd, env = [os.path.join(build, "bench", "theon_bench_workloads")] + common, dict(UNPINNED)
         elif impl == "theon-py":
             cmd, env = [PY, "theon_runner.py"] + common, py_env
         elif impl == "numpy":
@@ -223,7 +272,7 @@ def run_w6(run, build, runs):
             cache = tempfile.mkdtemp(prefix="theon_bench_cache_")
             try:
                 for phase in ["cold", "warm"]:
-                    env = {"THEON_CACHE_DIR": cache, "PYTHONPATH": os.path.join(build, "python")}
+                    env = dict(UNPINNED, THEON_CACHE_DIR=cache, PYTHONPATH=os.path.join(build, "python"))
                     if impl == "theon-cpp":
                         cmd = [os.path.join(build, "bench", "theon_bench_workloads"), "--workload", "W6"]
                     else:
@@ -260,6 +309,15 @@ def verify(run):
     """Each runner's check values against NumPy's; returns {(workload, impl, variant): status}."""
     status = {}
     for (workload, impl, variant), values in run.checks.items():
+        ranges = STAT_CHECKS.get((workload, REFERENCE_VARIANT.get(variant, variant)))
+        if ranges is not None:
+            bad = [(name, v, lo, hi) for (name, lo, hi), v in zip(ranges, values)
+                   if not lo <= v <= hi]  # NaN compares false: fails
+            if len(values) != len(ranges):
+                bad.append(("number of values", len(values), len(ranges), len(ranges)))
+            status[(workload, impl, variant)] = "ok (statistics)" if not bad else \
+                "WRONG (%s %.6g, expected %.6g to %.6g)" % bad[0]
+            continue
         if impl == "numpy":
             status[(workload, impl, variant)] = "reference"
             continue

@@ -10,6 +10,7 @@ import numpy as np
 
 # Calls timed per repeat (multiplied by --scale) and the warm-up/check lengths.
 W1_CALLS, W2_CALLS, W5_CALLS = 4000, 3000, 20
+R1_CALLS = 4  # R1: calls per repeat of each draw (10-60 ms each)
 CHECK_CALLS = 1000  # W1 and W2: calls from the fixed start before the check values
 W5_CHECK_STEPS = 10
 
@@ -66,6 +67,46 @@ def w7_data():
     return hash_uniform(1000 * 1000, 13, -1000, 1000).reshape(1000, 1000)
 
 
+R1_UNIFORM_N = 10_000_000
+R1_SIDE = 4096
+R1_SEED = 20
+
+
+def r1_data():
+    """R1's dropout input: a 4096x4096 float32 matrix in [0, 1)."""
+    return hash_uniform(R1_SIDE * R1_SIDE, 14).reshape(R1_SIDE, R1_SIDE).astype(np.float32)
+
+
+def uniform_stats(a, b):
+    """R1's check values for two consecutive uniform draws a, b (values differ between
+    generators, so statistics are checked, not values; bench/run_bench.py STAT_CHECKS):
+    mean, variance, min, max, the largest deviation of a 16-bin histogram's bin fraction
+    from 1/16, the lag-1 correlation, the fraction of equal positions in a and b (a state
+    that does not advance gives 1), and 1 when the dtype is float32."""
+    v = np.asarray(a).ravel()
+    w = np.asarray(b).ravel()
+    d = v.astype(np.float64)
+    mean = d.mean()
+    var = d.var()
+    hist = np.bincount(np.clip((d * 16).astype(np.int64), 0, 15), minlength=16) / d.size
+    lag = float(np.mean((d[:-1] - mean) * (d[1:] - mean)) / var) if var > 0 else 1.0
+    return [mean, var, float(d.min()), float(d.max()), float(np.abs(hist - 1 / 16).max()), lag,
+            float(np.mean(v == w)), float(v.dtype == np.float32 and w.dtype == np.float32)]
+
+
+def dropout_stats(x, y, z):
+    """R1's check values for two consecutive dropout outputs y, z of x (keep p = 0.5):
+    mean(y) / mean(x), the fraction of zeros in y, the largest |y - 2x| where y is kept,
+    the fraction of positions where y's and z's masks agree (independent masks: 0.5;
+    a state that does not advance: 1), and 1 when the dtype is float32."""
+    x, y, z = np.asarray(x), np.asarray(y), np.asarray(z)
+    kept = y != 0
+    err = np.abs(y[kept].astype(np.float64) - 2.0 * x[kept].astype(np.float64))
+    return [float(y.mean(dtype=np.float64) / x.mean(dtype=np.float64)), 1.0 - float(kept.mean()),
+            float(err.max()) if err.size else 1.0, float(np.mean(kept == (z != 0))),
+            float(y.dtype == np.float32 and z.dtype == np.float32)]
+
+
 def summary(a):
     """Sum, sum of squares and eight samples: the check values of a large output."""
     v = np.asarray(a, dtype=np.float64).ravel()
@@ -91,6 +132,22 @@ def time_per_call(repeats, calls, scale, body):
         runs.append((time.perf_counter() - start) * scale / calls)
         cpu.append((time.process_time() - cpu_start) * scale / calls)
     return dict(stats(runs), cpu_median=stats(cpu)["median"])
+
+
+def time_interleaved(repeats, calls, scale, bodies):
+    """time_per_call for several bodies whose ratio is the figure: their repeats alternate
+    (body 0, body 1, ..., body 0, ...), so a change of the machine's load affects them alike."""
+    runs = [[] for _ in bodies]
+    cpu = [[] for _ in bodies]
+    for _ in range(repeats):
+        for k, body in enumerate(bodies):
+            cpu_start = time.process_time()
+            start = time.perf_counter()
+            for _ in range(calls):
+                body()
+            runs[k].append((time.perf_counter() - start) * scale / calls)
+            cpu[k].append((time.process_time() - cpu_start) * scale / calls)
+    return [dict(stats(r), cpu_median=stats(c)["median"]) for r, c in zip(runs, cpu)]
 
 
 def emit(record):
@@ -126,10 +183,31 @@ def scaled(calls, args):
     return max(1, int(calls * args.scale))
 
 
-def run_selected(args, runners):
+def blas_cores():
+    """The OpenBLAS core each OpenBLAS library loaded in this process runs
+    (openblas_get_corename), e.g. {"libblas.so.3": "Cooperlake"}."""
+    import ctypes
+    import os
+    cores = {}
+    with open("/proc/self/maps") as f:
+        paths = sorted({line.split()[-1] for line in f if "blas" in line.lower()
+                        and line.split()[-1].startswith("/")})
+    for path in paths:
+        try:
+            get = ctypes.CDLL(path).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        get.restype = ctypes.c_char_p
+        cores[os.path.basename(path)] = (get() or b"?").decode()
+    return cores
+
+
+def run_selected(args, runners, impl=None):
     names = sorted(runners) if args.workload == "ALL" else [args.workload]
     for name in names:
         if name not in runners:
             print("unknown workload " + name, file=sys.stderr)
             sys.exit(2)
         runners[name](args)
+        if impl:  # after the run: Theon may re-select the core when it loads (docs/blas.md)
+            emit(dict(kind="blas", workload=name, impl=impl, cores=blas_cores()))

@@ -1,5 +1,6 @@
-"""NumPy runners for W1-W5 and W7: forward and gradient written by hand. Their check
-values are the reference every other runner is compared with.
+"""NumPy runners for W1-W5, W7 and R1: forward and gradient written by hand. Their check
+values are the reference every other runner is compared with (R1's, random draws, are
+checked by their statistics, like every runner's).
 
     python3 numpy_runner.py --workload W2 [--repeats 7] [--scale 1]
 """
@@ -156,6 +157,27 @@ def run_w7(args):
                      stable=bad == 0)
 
 
+def run_r1(args):
+    """NumPy's Generator (PCG64): uniform float32 draws and the dropout mask as a NumPy
+    user writes it."""
+    gen = np.random.default_rng(bc.R1_SEED)
+    n = bc.R1_UNIFORM_N
+    x = bc.r1_data()
+    half = np.float32(0.5)
+
+    def uniform():
+        return gen.random(n, dtype=np.float32)
+
+    def dropout():
+        return x * (gen.random(x.shape, dtype=np.float32) < half) / half
+
+    calls = bc.scaled(bc.R1_CALLS, args)
+    bc.emit_check("R1", IMPL, "uniform", bc.uniform_stats(uniform(), uniform()))
+    bc.emit_time("R1", IMPL, "uniform", "ms", bc.time_per_call(args.repeats, calls, 1e3, uniform), calls)
+    bc.emit_check("R1", IMPL, "dropout", bc.dropout_stats(x, dropout(), dropout()))
+    bc.emit_time("R1", IMPL, "dropout", "ms", bc.time_per_call(args.repeats, calls, 1e3, dropout), calls)
+
+
 if __name__ == "__main__":
     bc.run_selected(bc.parse_args(), {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4,
-                                      "W5": run_w5, "W7": run_w7})
+                                      "W5": run_w5, "W7": run_w7, "R1": run_r1}, IMPL)

@@ -1,5 +1,5 @@
-"""Theon's Python runners for W1-W5 and W7: the same graphs as bench/cpp/workloads.cpp,
-built with Theon's Theano-style Python API.
+"""Theon's Python runners for W1-W5, W7 and R1: the same graphs as bench/cpp/workloads.cpp
+(R1 has no C++ runner), built with Theon's Theano-style Python API.
 
     PYTHONPATH=build/python python3 theon_runner.py --workload W5 [--repeats 7] [--scale 1]
 """
@@ -8,6 +8,7 @@ import numpy as np
 import bench_common as bc
 import theon
 import theon.tensor as T
+from theon.tensor.shared_randomstreams import RandomStreams
 
 IMPL = "theon-py"
 
@@ -127,8 +128,11 @@ def build_w5(values, loss_form):
 
 
 def run_w5(args):
+    """Both loss forms; their ratio is issue 13's figure, so their repeats alternate."""
     data, labels, values = bc.w5_data()
-    for loss_form, suffix in (("xent", ""), ("nll-index", "-nll-index")):
+    forms = (("xent", ""), ("nll-index", "-nll-index"))
+    steps = []
+    for loss_form, suffix in forms:
         step, params = build_w5([v.copy() for v in values], loss_form)
         w2, w3 = params[2], params[4]
         first = float(step(data, labels))
@@ -136,9 +140,11 @@ def run_w5(args):
             last = float(step(data, labels))
         bc.emit_check("W5", IMPL, "train" + suffix, [first, last, float(w3.get_value().sum(dtype=np.float64)),
                                                      float(w2.get_value().sum(dtype=np.float64))])
-        calls = bc.scaled(bc.W5_CALLS, args)
-        bc.emit_time("W5", IMPL, "step" + suffix, "ms",
-                     bc.time_per_call(args.repeats, calls, 1e3, lambda: step(data, labels)), calls)
+        steps.append(step)
+    calls = bc.scaled(bc.W5_CALLS, args)
+    timed = bc.time_interleaved(args.repeats, calls, 1e3, [lambda s=s: s(data, labels) for s in steps])
+    for (_, suffix), st in zip(forms, timed):
+        bc.emit_time("W5", IMPL, "step" + suffix, "ms", st, calls)
 
 
 def run_w7(args):
@@ -153,6 +159,28 @@ def run_w7(args):
                  stable=bad == 0)
 
 
+def run_r1(args):
+    """Random streams: 1e7 uniform float32 numbers, and dropout x * binomial(p=0.5) / 0.5
+    on a 4096x4096 float32 input. Each call draws new values (the state's default update).
+    The outputs' buffers are reused between calls, as in a training loop: a result kept
+    across calls is copied."""
+    srng = RandomStreams(bc.R1_SEED)
+    uniform = theon.function([], srng.uniform(size=(bc.R1_UNIFORM_N,), dtype="float32"))
+    x = T.fmatrix("x")
+    dropout = theon.function([x], x * srng.binomial(size=x.shape, p=0.5, dtype="float32") / 0.5)
+    data = bc.r1_data()
+    calls = bc.scaled(bc.R1_CALLS, args)
+    first = np.array(warm_up(uniform))
+    bc.emit_check("R1", IMPL, "uniform", bc.uniform_stats(first, uniform()))
+    del first
+    bc.emit_time("R1", IMPL, "uniform", "ms", bc.time_per_call(args.repeats, calls, 1e3, uniform), calls)
+    first = np.array(warm_up(dropout, data))
+    bc.emit_check("R1", IMPL, "dropout", bc.dropout_stats(data, first, dropout(data)))
+    del first
+    bc.emit_time("R1", IMPL, "dropout", "ms",
+                 bc.time_per_call(args.repeats, calls, 1e3, lambda: dropout(data)), calls)
+
+
 if __name__ == "__main__":
     bc.run_selected(bc.parse_args(), {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4,
-                                      "W5": run_w5, "W7": run_w7})
+                                      "W5": run_w5, "W7": run_w7, "R1": run_r1}, IMPL)

@@ -1,4 +1,4 @@
-"""PyTorch runners (CPU, eager, autograd) for W1-W5 and W7, single-threaded like the
+"""PyTorch runners (CPU, eager, autograd) for W1-W5, W7 and R1, single-threaded like the
 peers' figures in WORKLOADS.md. Run with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (the
 driver does): without it, fresh large tensors pay a page fault per 4 KiB page.
 
@@ -148,6 +148,33 @@ def run_w7(args):
                  bc.time_per_call(args.repeats, 1, 1e3, lambda: torch.log_softmax(x, dim=1)), stable=True)
 
 
+def run_r1(args):
+    """torch.rand with its own generator, the dropout mask written as in the other runners,
+    and torch.nn.functional.dropout (what a PyTorch user would write) for context."""
+    gen = torch.Generator().manual_seed(bc.R1_SEED)
+    n = bc.R1_UNIFORM_N
+    data = bc.r1_data()
+    x = torch.from_numpy(data)
+
+    def uniform():
+        return torch.rand(n, dtype=torch.float32, generator=gen)
+
+    def dropout():
+        return x * (torch.rand(x.shape, dtype=torch.float32, generator=gen) < 0.5) / 0.5
+
+    def functional():
+        return torch.nn.functional.dropout(x, 0.5, training=True)
+
+    calls = bc.scaled(bc.R1_CALLS, args)
+    bc.emit_check("R1", IMPL, "uniform", bc.uniform_stats(uniform().numpy(), uniform().numpy()))
+    bc.emit_time("R1", IMPL, "uniform", "ms", bc.time_per_call(args.repeats, calls, 1e3, uniform), calls)
+    bc.emit_check("R1", IMPL, "dropout", bc.dropout_stats(data, dropout().numpy(), dropout().numpy()))
+    bc.emit_time("R1", IMPL, "dropout", "ms", bc.time_per_call(args.repeats, calls, 1e3, dropout), calls)
+    torch.manual_seed(bc.R1_SEED)  # F.dropout draws from the default generator
+    bc.emit_check("R1", IMPL, "F.dropout", bc.dropout_stats(data, functional().numpy(), functional().numpy()))
+    bc.emit_time("R1", IMPL, "F.dropout", "ms", bc.time_per_call(args.repeats, calls, 1e3, functional), calls)
+
+
 if __name__ == "__main__":
     bc.run_selected(bc.parse_args(), {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4,
-                                      "W5": run_w5, "W7": run_w7})
+                                      "W5": run_w5, "W7": run_w7, "R1": run_r1}, IMPL)
