@@ -25,6 +25,10 @@ Vars raw_gradients(ScalarOpId id, const ApplyNode& node, const Var& gz) {
     for (const Var& x : in) z.push_back(zeros_like(x, is_inexact(x.dtype()) ? x.dtype() : gz.dtype()));
     return z;
   };
+  auto no_grads = [&]() -> Vars {
+    THEON_FAIL(TypeError) << scalar_op_info(id).name << " has no gradient (its derivative is not implemented; "
+                          << "node made at " << format_loc(node.loc) << ")";
+  };
   auto mul_grads = [&]() {
     Vars g;
     for (size_t i = 0; i < n; ++i) {

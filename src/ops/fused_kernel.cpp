@@ -60,7 +60,9 @@ bool is_transcendental(ScalarOpId id) {
     case ScalarOpId::Log1p: case ScalarOpId::Sin: case ScalarOpId::Cos: case ScalarOpId::Tan:
     case ScalarOpId::Arcsin: case ScalarOpId::Arccos: case ScalarOpId::Arctan: case ScalarOpId::Sinh:
     case ScalarOpId::Cosh: case ScalarOpId::Tanh: case ScalarOpId::Sigmoid: case ScalarOpId::Softplus:
-    case ScalarOpId::Erf: case ScalarOpId::Erfc:
+    case ScalarOpId::Erf: case ScalarOpId::Erfc: case ScalarOpId::Arcsinh: case ScalarOpId::Arccosh:
+    case ScalarOpId::Arctanh: case ScalarOpId::Erfinv: case ScalarOpId::Erfcinv: case ScalarOpId::Gammaln:
+    case ScalarOpId::Gamma: case ScalarOpId::Psi: case ScalarOpId::TriGamma:
       return true;
     default:
       return false;

@@ -237,4 +237,147 @@ bool is_inf(T a) {
   }
 }
 
+
+// ---- Special functions (Theano's gammaln, psi, erfinv ...) ----
+// psi, tri_gamma, erfinv and erfcinv compute in double whatever T: float32 results are
+// then correctly rounded nearly always, and one code path serves both dtypes.
+
+inline constexpr double kPi = 3.141592653589793;
+
+// c[0] t^(N-1) + ... + c[N-1].
+template <int N>
+double horner(double t, const double (&c)[N]) {
+  double sum = c[0];
+  for (int i = 1; i < N; ++i) sum = c[i] + sum * t;
+  return sum;
+}
+
+// log|gamma(x)|. std::lgamma also stores gamma's sign in the global signgam, a data
+// race when threads share a loop; the _r variants return it instead.
+inline double log_gamma(double x) {
+  int sign;
+  return ::lgamma_r(x, &sign);
+}
+inline float log_gamma(float x) {
+  int sign;
+  return ::lgammaf_r(x, &sign);
+}
+
+// psi's positive root (the double nearest, then what remains), and psi^(n)(root) / n! for
+// n = 16 down to 1.
+inline constexpr double kDigammaRoot[] = {1.4616321449683622, 9.549995429965697e-17};
+inline constexpr double kDigammaAtRoot[] = {
+    -0.0015769367714301972, 0.002305126326734928, -0.003369801655439328, 0.004926781395729853,
+    -0.007204534386356869,  0.010538791616612175, -0.01542476590494896,  0.022597648232218104,
+    -0.03316112647484736,   0.04880428816414311,  -0.07219956125645471,  0.10782405069126237,
+    -0.16394270544240652,   0.258499760955651,    -0.4427631689835921,   0.9676722454476212};
+
+// psi(x) for x > 0: psi(x) = psi(x + 1) - 1/x moves x to 10 or more, where the
+// asymptotic series log(x) - 1/(2x) - sum B_2k / (2k x^2k), to x^-14, is within 1e-17.
+inline double digamma_positive(double x) {
+  // Near psi's positive root the sum below cancels to an absolute error of ~4e-16: a
+  // Taylor series about the root keeps the relative error small there.
+  const double d = (x - kDigammaRoot[0]) - kDigammaRoot[1];
+  if (d > -0.1 && d < 0.1) return d * horner(d, kDigammaAtRoot);
+  double shift = 0;
+  for (; x < 10; x += 1) shift -= 1 / x;
+  const double z = 1 / (x * x);
+  const double tail = z * (1.0 / 12 - z * (1.0 / 120 - z * (1.0 / 252 - z * (1.0 / 240 - z * (1.0 / 132 -
+                      z * (691.0 / 32760 - z / 12))))));
+  return shift + std::log(x) - 0.5 / x - tail;
+}
+
+// The digamma function psi(x) = d/dx log(gamma(x)). Negative x reflect:
+// psi(x) = psi(1 - x) - pi cot(pi x), with cot taken of x's distance r to the nearest
+// integer (exact), so that large |x| keep their accuracy. Poles: psi(+-0) = -+inf, NaN at
+// negative integers (as SciPy).
+template <class T>
+T digamma(T x) {
+  const double v = x;
+  if (v > 0) return static_cast<T>(digamma_positive(v));
+  if (v == 0) return static_cast<T>(-1 / v);
+  const double r = v - std::nearbyint(v);  // NaN for NaN and -inf
+  if (r == 0) return static_cast<T>(__builtin_nan(""));
+  // pi cot(pi r), with tan's argument kept within pi/4: cot(t) = tan(pi/2 - t).
+  const double cot = std::abs(r) < 0.25 ? 1 / std::tan(kPi * r)
+                                        : std::copysign(std::tan(kPi * (0.5 - std::abs(r))), r);
+  return static_cast<T>(digamma_positive(1 - v) - kPi * cot);
+}
+
+// psi'(x) for x >= 0: psi'(x) = psi'(x + 1) + 1/x^2 moves x to 10 or more, then
+// 1/x + 1/(2x^2) + sum B_2k / x^(2k+1), to x^-17.
+inline double trigamma_positive(double x) {
+  double shift = 0;
+  for (; x < 10; x += 1) shift += 1 / (x * x);
+  const double r = 1 / x, z = r * r;
+  const double tail = r * z * (1.0 / 6 - z * (1.0 / 30 - z * (1.0 / 42 - z * (1.0 / 30 - z * (5.0 / 66 -
+                      z * (691.0 / 2730 - z * (7.0 / 6 - z * 3617.0 / 510)))))));
+  return shift + r + 0.5 * z + tail;
+}
+
+// The trigamma function psi'(x), psi's derivative. Negative x reflect:
+// psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x); +inf at the poles 0, -1, -2, ...
+template <class T>
+T trigamma(T x) {
+  const double v = x;
+  if (v >= 0) return static_cast<T>(trigamma_positive(v));
+  const double r = v - std::nearbyint(v);
+  if (r == 0) return static_cast<T>(__builtin_huge_val());
+  const double s = std::sin(kPi * r);
+  return static_cast<T>(kPi * kPi / (s * s) - trigamma_positive(1 - v));
+}
+
+// M. Giles's single-precision fit of erfinv ("Approximating the erfinv function", 2010):
+// erfinv(p) ~ p * poly(w - 2.5) for w = -log(1 - p^2) < 5, p * poly(sqrt(w) - 3) beyond.
+inline constexpr double kErfinvCentral[] = {
+    2.81022636e-08,  3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+    -0.00125372503, -0.00417768164,  0.246640727,    1.50140941};
+inline constexpr double kErfinvTail[] = {
+    -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+    -0.0076224613,   0.00943887047,  1.00167406,    2.83297682};
+
+// y >= 0 with erf(y) = p and erfc(y) = q, where p + q = 1, q > 0, and p is exact when
+// p <= 0.5 and q is exact otherwise. A start from Giles's fit, or from the
+// asymptote erfc(y) ~ exp(-y^2) / (y sqrt(pi)) beyond its range, then two Halley
+// steps, each tripling the correct digits: on erf(y) - p where p is exact, and on
+// q - erfc(y) near erf's saturation, where only erfc keeps q's relative accuracy.
+inline double erfinv_core(double p, double q) {
+  const double w = p <= 0.5 ? -std::log1p(-p * p) : -std::log(q * (1 + p));
+  double y;
+  if (w < 5) {
+    y = p * horner(w - 2.5, kErfinvCentral);
+  } else if (w < 16) {  // Giles's range: p up to 1 - 6e-8
+    y = p * horner(std::sqrt(w) - 3, kErfinvTail);
+  } else {
+    const double l = -std::log(q);
+    y = std::sqrt(l - 0.5 * std::log(kPi * l));
+  }
+  for (int step = 0; step < 2; ++step) {
+    const double f = p <= 0.5 ? std::erf(y) - p : q - std::erfc(y);
+    const double u = f / (1.1283791670955126 * std::exp(-y * y));  // f / f'
+    y -= u / (1 + y * u);                                           // f'' / f' = -2y
+  }
+  return y;
+}
+
+// The inverse of erf on [-1, 1]: +-inf at +-1, NaN outside.
+template <class T>
+T erfinv(T x) {
+  const double v = x, p = std::abs(v);
+  if (!(p < 1)) return static_cast<T>(p == 1 ? std::copysign(__builtin_huge_val(), v) : __builtin_nan(""));
+  return static_cast<T>(std::copysign(erfinv_core(p, 1 - p), v));
+}
+
+// The inverse of erfc on [0, 2]: +inf at 0, -inf at 2, NaN outside. Above 1,
+// erfcinv(x) = -erfcinv(2 - x); x - 1 and 2 - x are exact there.
+template <class T>
+T erfcinv(T x) {
+  const double v = x;
+  if (!(v > 0 && v < 2)) {
+    if (v == 0 || v == 2) return static_cast<T>(v == 0 ? __builtin_huge_val() : -__builtin_huge_val());
+    return static_cast<T>(__builtin_nan(""));
+  }
+  return static_cast<T>(v <= 1 ? erfinv_core(1 - v, v) : -erfinv_core(v - 1, 2 - v));
+}
+
 }  // namespace theon::k

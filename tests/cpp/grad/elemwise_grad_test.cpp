@@ -43,6 +43,19 @@ const UnaryRow kUnary[] = {
     {"softplus", T::softplus, -4, 4},
     {"erf", T::erf, -2, 2},
     {"erfc", T::erfc, -2, 2},
+    {"arcsinh", T::arcsinh, -3, 3},
+    {"arccosh", T::arccosh, 1.2, 4},
+    {"arctanh", T::arctanh, -0.9, 0.9},
+    {"deg2rad", T::deg2rad, -90, 90},
+    {"rad2deg", T::rad2deg, -2, 2},
+    {"erfinv", T::erfinv, -0.9, 0.9},
+    {"erfcinv", T::erfcinv, 0.1, 1.9},
+    {"gammaln", T::gammaln, 0.3, 5},
+    {"gammaln<0", T::gammaln, -1.8, -1.2},
+    {"gamma", T::gamma, 0.3, 4},
+    {"gamma<0", T::gamma, -0.8, -0.2},
+    {"psi", T::psi, 0.3, 5},
+    {"psi<0", T::psi, -0.8, -0.2},
     {"floor", T::floor, 0.1, 0.9},  // piecewise constant: zero gradient between integers
     {"ceil", T::ceil, 0.1, 0.9},
     {"round", T::round, 0.1, 0.4},
@@ -166,6 +179,16 @@ TEST(ElemwiseGrad, Cast) {
        [](const Vars& in) { return T::cast(T::cast(in[0], DType::Int32), DType::Float64) + in[0]; },
        {{{2, 3}, 0.2, 0.8}}},
   });
+}
+
+// psi's gradient is tri_gamma, whose own derivative is not implemented: asking for it
+// raises rather than giving zeros.
+TEST(ElemwiseGrad, TriGammaHasNoGradient) {
+  Var x = T::dvector("x");
+  EXPECT_TRUE(throws_with<TypeError>([&] { T::grad(T::sum(T::tri_gamma(x)), x); },
+                                     {"tri_gamma has no gradient"}));
+  EXPECT_TRUE(throws_with<TypeError>([&] { T::grad(T::sum(T::grad(T::sum(T::psi(x)), x)), x); },
+                                     {"tri_gamma has no gradient"}));
 }
 
 TEST(ElemwiseGrad, Float32Points) {

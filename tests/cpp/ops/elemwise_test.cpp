@@ -9,10 +9,13 @@
 //   lt np.less (gt, le, ge, eq, neq likewise), and_/or_/xor_ np.bitwise_*, invert np.invert,
 //   neg np.negative, abs np.abs, sgn np.sign, reciprocal np.reciprocal, sqr np.square, sqrt,
 //   exp, exp2, expm1, log, log2, log10, log1p, sin ... tanh, sigmoid scipy.special.expit,
-//   softplus np.logaddexp(0, x), erf/erfc scipy.special.erf/erfc, floor, ceil, round
+//   softplus np.logaddexp(0, x), erf/erfc scipy.special.erf/erfc, arcsinh/arccosh/arctanh
+//   np.arcsinh..., deg2rad/rad2deg np.deg2rad..., erfinv, erfcinv, gammaln, gamma, psi
+//   scipy.special's, tri_gamma scipy.special.polygamma(1, x), floor, ceil, round
 //   np.round, trunc, isnan, isinf, switch_ np.where(c != 0, a, b),
 //   clip np.minimum(np.maximum(x, lo), hi), identity x.copy(), second np.broadcast_to(b, ...),
-// computed in the input dtype (float32 sigmoid and erf: in float64, then cast), e.g.
+// computed in the input dtype (float32 sigmoid and erf: in float64, then cast; SciPy's
+// float32 erfinv differs from Theon's, which is computed in float64, by 1e-7), e.g.
 //   np.exp(np.array(X, dtype=np.float32)).
 #include <cmath>
 #include <stdexcept>
@@ -71,6 +74,10 @@ const std::vector<double> B = {1.5, -2.0, 0.5, 0.75, -4.0};   // no zeros: a div
 const std::vector<double> C = {1.5, -0.5, 0.0, 1.0, -4.0};    // equal to X in places
 const std::vector<double> P = {0.25, 0.5, 1.0, 2.0, 10.0};    // positive
 const std::vector<double> U = {-0.9, -0.5, 0.0, 0.3, 0.99};   // inside (-1, 1)
+const std::vector<double> AC = {1.0, 1.5, 2.0, 10.0, 1e10};   // arccosh's domain
+const std::vector<double> DEG = {-180.0, -45.0, 0.0, 90.0, 720.0};
+const std::vector<double> EC = {0.01, 0.5, 1.0, 1.5, 1.99};   // inside (0, 2)
+const std::vector<double> G = {-2.5, -0.5, 0.5, 1.0, 3.7};    // gamma and psi, both signs
 const std::vector<double> NF = {kNan, kInf, -kInf, 0.0, 1.5};
 const std::vector<double> R = {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.4999, -3.7};  // halves
 const std::vector<double> COND = {1.0, 0.0, -2.0, 0.0, 0.5};
@@ -155,6 +162,30 @@ const RealCase kRealCases[] = {
      {-0.999593047982555, -0.5204998778130465, 0.0, 0.7111556336535151, 0.9999779095030014}},
     {"erfc", f64, {X}, f64,
      {1.999593047982555, 1.5204998778130465, 1.0, 0.2888443663464849, 2.2090496998585445e-05}},
+    {"arcsinh", f64, {X}, f64,
+     {-1.6472311463710958, -0.48121182505960347, 0.0, 0.6931471805599453, 1.8184464592320668}},
+    {"arccosh", f64, {AC}, f64, {0.0, 0.9624236501192069, 1.3169578969248168, 2.993222846126381,
+     23.7189981105004}},
+    {"arctanh", f64, {U}, f64,
+     {-1.4722194895832204, -0.5493061443340549, 0.0, 0.3095196042031117, 2.6466524123622457}},
+    {"deg2rad", f64, {DEG}, f64,
+     {-3.141592653589793, -0.7853981633974483, 0.0, 1.5707963267948966, 12.566370614359172}},
+    {"rad2deg", f64, {X}, f64,
+     {-143.2394487827058, -28.64788975654116, 0.0, 42.97183463481174, 171.88733853924697}},
+    {"erfinv", f64, {U}, f64,
+     {-1.1630871536766743, -0.4769362762044699, 0.0, 0.2724627147267543, 1.8213863677184494}},
+    {"erfcinv", f64, {EC}, f64,
+     {1.8213863677184499, 0.4769362762044699, 0.0, -0.4769362762044699, -1.8213863677184496}},
+    {"gammaln", f64, {G}, f64,
+     {-0.05624371649767401, 1.2655121234846454, 0.5723649429247, 0.0, 1.428072326665388}},
+    {"gamma", f64, {G}, f64,
+     {-0.9453087204829419, -3.5449077018110318, 1.7724538509055159, 1.0, 4.170651783796604}},
+    {"psi", f64, {G}, f64,
+     {1.1031566406452433, 0.03648997397857651, -1.9635100260214235, -0.5772156649015329,
+     1.1671535393615113}},
+    {"tri_gamma", f64, {G}, f64,
+     {9.539246644989124, 8.934802200544679, 4.93480220054468, 1.6449340668482266,
+     0.31003785767003833}},
     {"floor", f64, {X}, f64, {-3.0, -1.0, 0.0, 0.0, 3.0}},
     {"ceil", f64, {X}, f64, {-2.0, -0.0, 0.0, 1.0, 3.0}},
     {"round", f64, {R}, f64, {-2.0, -2.0, -0.0, 0.0, 2.0, 2.0, 0.0, -4.0}},
@@ -184,6 +215,9 @@ const RealCase kRealCases[] = {
     {"exp", i32, {{-2, -1, 0, 1, 3}}, f64,
      {0.13533528323661267, 0.3678794411714424, 1, 2.718281828459045, 20.085536923187668}},
     {"sqrt", i32, {{0, 1, 2, 9, 10}}, f64, {0, 1, 1.4142135623730951, 3, 3.1622776601683795}},
+    {"psi", i32, {{1, 2, 3, 10, -1}}, f64,
+     {-0.5772156649015329, 0.42278433509846713, 0.9227843350984671, 2.251752589066721, kNan}},
+    {"gammaln", i32, {{1, 2, 3, 10, -1}}, f64, {0.0, 0.0, 0.6931471805599453, 12.801827480081469, kInf}},
     {"and_", i32, {IB1, IB2}, i32, {4, 0, 5, 8, 7}},
     {"or_", i32, {IB1, IB2}, i32, {-1, 3, -1, 14, 7}},
     {"xor_", i32, {IB1, IB2}, i32, {-5, 3, -6, 6, 0}},
@@ -218,6 +252,19 @@ const RealCase kRealCases[] = {
     {"pow", f32, {P, B}, f32, {0.125, 4.0, 1.0, 1.6817928552627563, 9.999999747378752e-05}},
     {"maximum", f32, {X, C}, f32, {1.5, -0.5, 0.0, 1.0, 3.0}},
     {"round", f32, {R}, f32, {-2.0, -2.0, -0.0, 0.0, 2.0, 2.0, 0.0, -4.0}},
+    {"arcsinh", f32, {X}, f32,
+     {-1.647231101989746, -0.4812118113040924, 0.0, 0.6931471824645996, 1.8184465169906616}},
+    {"gammaln", f32, {G}, f32,
+     {-0.056243717670440674, 1.2655121088027954, 0.5723649263381958, 0.0, 1.4280723333358765}},
+    {"psi", f32, {G}, f32,
+     {1.1031566858291626, 0.036489974707365036, -1.9635100364685059, -0.5772156715393066,
+     1.1671535968780518}},
+    {"erfinv", f32, {U}, f32,
+     {-1.1630871295928955, -0.4769362807273865, 0.0, 0.27246272563934326, 1.8213865756988525}},
+    {"gamma", f32, {G}, f32,
+     {-0.9453087449073792, -3.544907808303833, 1.7724539041519165, 1.0, 4.170651912689209}},
+    {"deg2rad", f32, {DEG}, f32,
+     {-3.1415927410125732, -0.7853981852531433, 0.0, 1.5707963705062866, 12.566370964050293}},
     {"lt", f32, {X, C}, b, {true, false, false, true, false}},
 };
 

@@ -37,6 +37,7 @@ THEON_C_MATH1(atan, THEON_VMATH)
 THEON_C_MATH1(sinh, THEON_VMATH)
 THEON_C_MATH1(cosh, THEON_VMATH)
 THEON_C_MATH1(tanh, THEON_VMATH)
+THEON_C_MATH1(atanh, THEON_VMATH)
 THEON_C_MATH1(erf, THEON_VMATH)
 THEON_C_MATH1(erfc, THEON_VMATH)
 THEON_C_MATH2(atan2, THEON_VMATH)
@@ -50,6 +51,13 @@ THEON_C_MATH1(trunc, )
 THEON_C_MATH1(nearbyint, )
 THEON_C_MATH1(fabs, )
 THEON_C_MATH2(copysign, )
+// Scalar only: glibc's, as the interpreter. SLEEF's asinh and acosh overflow to inf
+// beyond |x| ~ 1e154; its tgamma is not checked at the poles.
+THEON_C_MATH1(asinh, )
+THEON_C_MATH1(acosh, )
+THEON_C_MATH1(tgamma, )
+double lgamma_r(double, int*) noexcept;
+float lgammaf_r(float, int*) noexcept;
 }
 
 namespace std {
@@ -65,6 +73,7 @@ THEON_STD_MATH1(log) THEON_STD_MATH1(log2) THEON_STD_MATH1(log10) THEON_STD_MATH
 THEON_STD_MATH1(sin) THEON_STD_MATH1(cos) THEON_STD_MATH1(tan)
 THEON_STD_MATH1(asin) THEON_STD_MATH1(acos) THEON_STD_MATH1(atan)
 THEON_STD_MATH1(sinh) THEON_STD_MATH1(cosh) THEON_STD_MATH1(tanh)
+THEON_STD_MATH1(asinh) THEON_STD_MATH1(acosh) THEON_STD_MATH1(atanh) THEON_STD_MATH1(tgamma)
 THEON_STD_MATH1(erf) THEON_STD_MATH1(erfc)
 THEON_STD_MATH1(sqrt) THEON_STD_MATH1(floor) THEON_STD_MATH1(ceil) THEON_STD_MATH1(trunc)
 THEON_STD_MATH1(nearbyint)
