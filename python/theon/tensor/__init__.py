@@ -30,6 +30,30 @@ as_tensor = as_tensor_variable
 Variable = TensorVariable
 TensorSharedVariable = SharedVariable
 
+# Theano's rounding modes: round(a, mode) and iround, round then cast to int64. The
+# default, as Theano 1.0's, rounds halves to even (the core's round, as numpy.round).
+round_half_to_even = round
+
+
+def round_half_away_from_zero(a):
+    """a rounded to the nearest integer, halves away from zero (2.5 -> 3, -2.5 -> -3)."""
+    whole = trunc(a)  # a - whole is exact, so 0.49999999999999994 stays below a half
+    return switch(ge(abs(a - whole), 0.5), whole + sgn(a), whole)
+
+
+def round(a, mode=None):  # noqa: A001 (Theano's name)
+    """round_half_to_even(a), or round_half_away_from_zero(a) with mode='half_away_from_zero'."""
+    if mode is None or mode == "half_to_even":
+        return round_half_to_even(a)
+    if mode == "half_away_from_zero":
+        return round_half_away_from_zero(a)
+    raise ValueError("round: mode must be 'half_to_even' or 'half_away_from_zero', not %r" % (mode,))
+
+
+def iround(a, mode=None):
+    """cast(round(a, mode), 'int64')."""
+    return cast(round(a, mode), "int64")
+
 
 
 def shape_padleft(t, n_ones=1):
