@@ -115,7 +115,18 @@ UNARY = [
     ("sigmoid", T.nnet.sigmoid, lambda a: 1 / (1 + np.exp(-a))),
     ("exp_tanh", lambda a: T.exp(T.tanh(a)), lambda a: np.exp(np.tanh(a))),
     ("scale", lambda a: 0.5 * a + 1.25, lambda a: 0.5 * a + 1.25),
+    ("arcsinh", T.arcsinh, np.arcsinh),
+    ("arctanh_tanh", lambda a: T.arctanh(0.5 * T.tanh(a)), lambda a: np.arctanh(0.5 * np.tanh(a))),
 ]
+try:  # the special functions, inside their domains, where SciPy gives the reference
+    import scipy.special as _sp
+    UNARY += [
+        ("gammaln1", lambda a: T.gammaln(abs(a) + 1), lambda a: _sp.gammaln(np.abs(a) + 1)),
+        ("psi1", lambda a: T.psi(abs(a) + 1), lambda a: _sp.psi(np.abs(a) + 1)),
+        ("erfinv_tanh", lambda a: T.erfinv(0.5 * T.tanh(a)), lambda a: _sp.erfinv(0.5 * np.tanh(a))),
+    ]
+except ImportError:
+    pass
 
 BINARY = [
     ("add", lambda a, b: a + b, lambda a, b: a + b),
