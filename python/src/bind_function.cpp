@@ -126,6 +126,13 @@ class PyFunction {
       } catch (...) {  // no guard: Ctrl-C then waits for the end of the call
         PyErr_Clear();
       }
+      // A Ctrl-C that came before the guard, while this call still held the GIL, only
+      // set Python's flag, which nothing reads until the call ends: run the handlers now
+      // and, if one raised, stop the call at its next check point as the guard would.
+      if (PyErr_CheckSignals() != 0) {
+        PyErr_Clear();  // raise_keyboard_interrupt raises it again when the call stops
+        theon::interrupt_calls();
+      }
       gil.release();
     }
   };

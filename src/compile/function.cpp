@@ -145,12 +145,14 @@ void check_scan_updates_passed(const Vars& outputs, const Updates& updates, cons
     Var v = stack.back();
     stack.pop_back();
     if (!v.defined() || !seen.insert(v.get()).second || !v.owner()) continue;
-    if (const auto* scan = dynamic_cast<const Scan*>(&v.owner()->op()))
-      for (const Var& s : scan->spec().updated_shared)
+    if (const auto* scan = dynamic_cast<const Scan*>(&v.owner()->op())) {
+      for (const Var& s : scan->spec().updated_shared) {
         THEON_CHECK_USER(named.count(s.get()) || !SharedVar(s).default_update().defined(), ValueError)
             << "function: a scan loop in this graph advances " << describe(s)
             << ", but its update (among those scan returned) is not among this function's"
             << kPassScanUpdates;
+      }
+    }
     for (const Var& in : v.owner()->inputs) stack.push_back(in);
   }
 }
