@@ -194,9 +194,13 @@ def test_missing_argument_message_names_the_function_once():
 # ---- Ctrl-C ----
 
 CHILD = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     import numpy as np
     import theon, theon.tensor as T
+
+    # Python's own Ctrl-C handling, even when this test runs in a background job, which
+    # starts every process with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     n = T.lscalar("n")
     total = theon.shared(np.array(0.0), "total")
