@@ -26,6 +26,7 @@
 
 #include "backend/cgen/native.hpp"
 #include "ops/fused_program.hpp"
+#include "ops/random/philox.hpp"
 
 namespace theon::detail {
 
@@ -50,9 +51,13 @@ class FusedElemwise final : public Op {
   std::string print(std::span<const std::string> args) const override;
 
   // The interpreter's row function: FusedRowFn's contract, with the register file of
-  // the calling thread.
+  // the calling thread. A program with draws also needs the row's first flat index and
+  // the draws' positions (native row functions never run such a program).
   void interpret_row(int64_t n, const void* const* in, const int64_t* in_step, void* const* out,
-                     const int64_t* out_step) const;
+                     const int64_t* out_step, int64_t flat = 0,
+                     const philox::Position* draws = nullptr) const;
+  // The loop's rank (of the operands, or of the draws when there are none).
+  int ndim(std::span<const Var> inputs) const;
 
  private:
   // One loop over a block: an instruction, or a dtype conversion of a register that an

@@ -9,10 +9,16 @@
 // gradient), provided no path leaves the group through it and comes back: contracting
 // the group must leave the graph acyclic. A group of one node stays Elemwise (already one
 // loop), unless it is a float transcendental: the fused loop has SIMD math and threads.
+//
+// A uniform draw whose sample only the group reads, with the group's broadcast pattern,
+// is evaluated inside the loop (FusedProgram::draws): x * cast(u < p) / p, a dropout
+// mask, then passes over x once and never writes u. The draw's new state, which the
+// default update reads, becomes a random_advance node of the state and the size.
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ops/fused.hpp"
+#include "ops/random/random_ops.hpp"
 #include "rewrite/phases.hpp"
 #include "rewrite/rewrite_util.hpp"
 
@@ -41,6 +47,20 @@ bool worth_fusing_alone(const ApplyNode& node) {
   }
 }
 
+// The draw node whose sample `v` the group can evaluate in its loop: a float uniform read
+// only by the group's members, with the group's broadcast pattern (then the draw has the
+// loop's shape, and element i of the loop is element i of the draw). Null otherwise.
+const ApplyNode* absorbable_draw(const FunctionGraph& fgraph, const Var& v,
+                                 const std::unordered_set<const ApplyNode*>& group, const BroadcastPattern& pattern) {
+  const ApplyNode* owner = v.owner();
+  if (!owner || owner->n_outputs() != 2 || !v.is(owner->output(1))) return nullptr;
+  const auto* draw = dynamic_cast<const detail::RandomDraw*>(&owner->op());
+  if (!draw || draw->dist() != detail::Distribution::Uniform || !(v.broadcastable() == pattern)) return nullptr;
+  for (const Client& c : fgraph.clients(v))
+    if (!c.node || !group.count(c.node)) return nullptr;
+  return owner;
+}
+
 bool fusable(const ApplyNode& node) {
   const detail::Elemwise* e = elemwise_of(node);
   return e && node.n_outputs() == 1 && detail::scalar_block_fn(e->scalar_op(), e->compute_dtype());
@@ -58,7 +78,7 @@ class Grouper {
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       if (group_of_.count(*it) || !fusable(**it)) continue;
       std::vector<ApplyNode*> members = grow(*it);
-      if (members.size() < 2 && !worth_fusing_alone(*members[0])) continue;
+      if (members.size() < 2 && !worth_fusing_alone(*members[0]) && !reads_draw(*members[0])) continue;
       std::sort(members.begin(), members.end(),
                 [&](ApplyNode* a, ApplyNode* b) { return position_[a] < position_[b]; });
       for (ApplyNode* m : members) group_of_[m] = static_cast<int>(groups_.size());
@@ -90,6 +110,13 @@ class Grouper {
       push_producers(p);
     }
     return members;
+  }
+
+  // Whether a group of this one node would evaluate a draw in its loop.
+  bool reads_draw(const ApplyNode& node) const {
+    for (const Var& in : node.inputs)
+      if (absorbable_draw(fgraph_, in, group_, node.output(0).broadcastable())) return true;
+    return false;
   }
 
   bool can_join(const ApplyNode& p) {
@@ -143,13 +170,32 @@ void fuse_group(RewriteSession& session, const std::vector<ApplyNode*>& members)
   std::unordered_map<const VariableNode*, int> reg;
   detail::FusedProgram program;
   Vars inputs;
+  // Operands first, then the draws evaluated in the loop (their registers come last).
+  const BroadcastPattern pattern = members[0]->output(0).broadcastable();
+  std::vector<const ApplyNode*> draws;
+  Vars samples;
   for (const ApplyNode* node : members)
-    for (const Var& in : node->inputs)
-      if (!(in.owner() && in_group.count(in.owner())) && !reg.count(in.get())) {
-        reg[in.get()] = static_cast<int>(inputs.size());
-        inputs.push_back(in);
-        program.input_dtypes.push_back(in.dtype());
+    for (const Var& in : node->inputs) {
+      if ((in.owner() && in_group.count(in.owner())) || reg.count(in.get())) continue;
+      if (const ApplyNode* draw = absorbable_draw(fgraph, in, in_group, pattern)) {
+        reg[in.get()] = -1;  // numbered below
+        draws.push_back(draw);
+        samples.push_back(in);
+        continue;
       }
+      reg[in.get()] = static_cast<int>(inputs.size());
+      inputs.push_back(in);
+      program.input_dtypes.push_back(in.dtype());
+    }
+  for (size_t j = 0; j < draws.size(); ++j) {
+    reg[samples[j].get()] = program.n_inputs();
+    program.input_dtypes.push_back(samples[j].dtype());
+    program.draws.push_back({pattern});
+  }
+  for (const ApplyNode* draw : draws) {
+    inputs.push_back(draw->inputs[0]);
+    inputs.push_back(draw->inputs[1]);
+  }
   std::vector<Loc> locs;
   Vars old_outputs;
   for (const ApplyNode* node : members) {
@@ -176,11 +222,21 @@ void fuse_group(RewriteSession& session, const std::vector<ApplyNode*>& members)
       old_outputs.push_back(out);
     }
   }
+  // Each absorbed draw's new state, now computed from the size alone.
+  Vars old_states, new_states;
+  for (const ApplyNode* draw : draws) {
+    const auto& op = static_cast<const detail::RandomDraw&>(draw->op());
+    old_states.push_back(draw->output(0));
+    new_states.push_back(make_apply(std::make_shared<const detail::RandomAdvance>(op.dtype(), draw->output(1).ndim()),
+                                    {draw->inputs[0], draw->inputs[1]}, draw->loc)[0]);
+  }
   const Loc& loc = members.back()->loc;
   Vars fused = detail::fused_elemwise(std::move(program), std::move(locs), std::move(inputs), loc);
   // The last member first: the new node takes the location of the group's root.
   for (size_t j = old_outputs.size(); j-- > 0;)
     session.replace(old_outputs[j], fused[j], "fuse_elemwise");
+  for (size_t j = 0; j < old_states.size(); ++j)
+    if (fgraph.n_clients(old_states[j]) > 0) session.replace(old_states[j], new_states[j], "fuse_random");
 }
 
 void fuse_elemwise(RewriteSession& session) {
