@@ -40,6 +40,7 @@ class FusedElemwise final : public Op {
   FusedElemwise(FusedProgram program, std::vector<Loc> instr_locs);
 
   const FusedProgram& program() const { return program_; }
+  const std::vector<Loc>& instr_locs() const { return locs_; }
 
   std::string name() const override { return "fused"; }
   // The outputs as expressions of the inputs i0, i1, ..., and the inputs' dtypes: equal
@@ -67,6 +68,9 @@ class FusedElemwise final : public Op {
     int args[3];  // values read; n_values_ stands for "none" (a null pointer)
     int dst;
     int dst2 = -1;  // sin and cos of one value in one step: cos goes to args[2] == dst2
+    // A conversion of input register `input`: where that input is broadcast along the
+    // row, it runs once per row (its value keeps a buffer of its own).
+    int input = -1;
   };
 
   void plan();

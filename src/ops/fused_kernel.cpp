@@ -23,9 +23,15 @@ constexpr int64_t kSplitAlign = 64;
 
 template <class To, class From>
 void convert_block(int64_t n, const void* a, const void*, const void*, void* r) {
-  const From* src = static_cast<const From*>(a);
-  To* dst = static_cast<To*>(r);
-  for (int64_t j = 0; j < n; ++j) dst[j] = convert_element<To>(src[j]);
+  To* __restrict dst = static_cast<To*>(r);
+  if constexpr (std::is_same_v<From, bool> && std::is_arithmetic_v<To>) {
+    // Bytes 0 and 1 read as such: the loop vectorizes (a bool load alone does not).
+    const uint8_t* __restrict src = static_cast<const uint8_t*>(a);
+    for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<To>(src[j]);
+  } else {
+    const From* __restrict src = static_cast<const From*>(a);
+    for (int64_t j = 0; j < n; ++j) dst[j] = convert_element<To>(src[j]);
+  }
 }
 
 ScalarBlockFn convert_fn(DType to, DType from) {
@@ -151,6 +157,14 @@ void FusedElemwise::plan() {
   for (int i = 0; i < static_cast<int>(p.instrs.size()); ++i) {
     const auto& instr = p.instrs[i];
     Step step{nullptr, {kNone, kNone, kNone}, n_in + i};
+    // A cast computed in its own dtype is one conversion from its operand's (bool -> float
+    // for a mask), not a conversion and then a copy.
+    if (instr.op == ScalarOpId::Identity && instr.compute == instr.out && value_dtype[instr.args[0]] != instr.out) {
+      steps.push_back(Step{convert_fn(instr.out, value_dtype[instr.args[0]]), {instr.args[0], kNone, kNone}, n_in + i});
+      step_instr.push_back(-1);
+      cost_per_element_ += 1;
+      continue;
+    }
     for (size_t k = 0; k < instr.args.size(); ++k) {
       const int r = instr.args[k];
       if (instr.op == ScalarOpId::Second && k == 0) continue;  // fill reads only b
@@ -161,6 +175,7 @@ void FusedElemwise::plan() {
         if (fresh) {
           value_dtype.push_back(want);
           steps.push_back(Step{convert_fn(want, value_dtype[r]), {r, kNone, kNone}, it->second});
+          if (r < p.n_operands()) steps.back().input = r;
           step_instr.push_back(-1);
           cost_per_element_ += 1;
         }
@@ -215,6 +230,8 @@ void FusedElemwise::plan() {
       if (a < n_values_) last_use[a] = s;
   std::vector<bool> pinned(n_values_, false);
   for (int r = 0; r < n_in; ++r) pinned[r] = true;
+  for (const Step& s : steps)
+    if (s.input >= 0) pinned[s.dst] = true;
   for (int r : p.outputs) {
     THEON_ASSERT(r >= n_in && !pinned[r]) << "fused: output register " << r << " is an input or repeated";
     pinned[r] = true;
@@ -277,6 +294,11 @@ void FusedElemwise::interpret_row(int64_t n, const void* const* in, const int64_
     copy_elements(buffer(i), 1, in[i], 0, std::min(n, kFusedBlock), in_item_[i]);
     ptr[i] = buffer(i);
   }
+  // So are its conversions.
+  auto once_per_row = [&](const Step& step) { return step.input >= 0 && in_step[step.input] == 0; };
+  for (const Step& step : steps_)
+    if (once_per_row(step))
+      step.fn(std::min(n, kFusedBlock), ptr[step.args[0]], nullptr, nullptr, const_cast<void*>(ptr[step.dst]));
   for (int64_t start = 0; start < n; start += kFusedBlock) {
     const int64_t m = std::min(kFusedBlock, n - start);
     for (int i = 0; i < n_in; ++i) {
@@ -304,7 +326,8 @@ void FusedElemwise::interpret_row(int64_t n, const void* const* in, const int64_
                                 : static_cast<const void*>(buffer(v));
     }
     for (const Step& step : steps_)
-      step.fn(m, ptr[step.args[0]], ptr[step.args[1]], ptr[step.args[2]], const_cast<void*>(ptr[step.dst]));
+      if (!once_per_row(step))
+        step.fn(m, ptr[step.args[0]], ptr[step.args[1]], ptr[step.args[2]], const_cast<void*>(ptr[step.dst]));
     for (int j = 0; j < n_out; ++j) {
       if (out_step[j] == 1) continue;
       copy_elements(static_cast<std::byte*>(out[j]) + start * out_step[j] * static_cast<int64_t>(out_item_[j]),

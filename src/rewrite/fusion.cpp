@@ -170,32 +170,13 @@ void fuse_group(RewriteSession& session, const std::vector<ApplyNode*>& members)
   std::unordered_map<const VariableNode*, int> reg;
   detail::FusedProgram program;
   Vars inputs;
-  // Operands first, then the draws evaluated in the loop (their registers come last).
-  const BroadcastPattern pattern = members[0]->output(0).broadcastable();
-  std::vector<const ApplyNode*> draws;
-  Vars samples;
   for (const ApplyNode* node : members)
-    for (const Var& in : node->inputs) {
-      if ((in.owner() && in_group.count(in.owner())) || reg.count(in.get())) continue;
-      if (const ApplyNode* draw = absorbable_draw(fgraph, in, in_group, pattern)) {
-        reg[in.get()] = -1;  // numbered below
-        draws.push_back(draw);
-        samples.push_back(in);
-        continue;
+    for (const Var& in : node->inputs)
+      if (!(in.owner() && in_group.count(in.owner())) && !reg.count(in.get())) {
+        reg[in.get()] = static_cast<int>(inputs.size());
+        inputs.push_back(in);
+        program.input_dtypes.push_back(in.dtype());
       }
-      reg[in.get()] = static_cast<int>(inputs.size());
-      inputs.push_back(in);
-      program.input_dtypes.push_back(in.dtype());
-    }
-  for (size_t j = 0; j < draws.size(); ++j) {
-    reg[samples[j].get()] = program.n_inputs();
-    program.input_dtypes.push_back(samples[j].dtype());
-    program.draws.push_back({pattern});
-  }
-  for (const ApplyNode* draw : draws) {
-    inputs.push_back(draw->inputs[0]);
-    inputs.push_back(draw->inputs[1]);
-  }
   std::vector<Loc> locs;
   Vars old_outputs;
   for (const ApplyNode* node : members) {
@@ -222,21 +203,11 @@ void fuse_group(RewriteSession& session, const std::vector<ApplyNode*>& members)
       old_outputs.push_back(out);
     }
   }
-  // Each absorbed draw's new state, now computed from the size alone.
-  Vars old_states, new_states;
-  for (const ApplyNode* draw : draws) {
-    const auto& op = static_cast<const detail::RandomDraw&>(draw->op());
-    old_states.push_back(draw->output(0));
-    new_states.push_back(make_apply(std::make_shared<const detail::RandomAdvance>(op.dtype(), draw->output(1).ndim()),
-                                    {draw->inputs[0], draw->inputs[1]}, draw->loc)[0]);
-  }
   const Loc& loc = members.back()->loc;
   Vars fused = detail::fused_elemwise(std::move(program), std::move(locs), std::move(inputs), loc);
   // The last member first: the new node takes the location of the group's root.
   for (size_t j = old_outputs.size(); j-- > 0;)
     session.replace(old_outputs[j], fused[j], "fuse_elemwise");
-  for (size_t j = 0; j < old_states.size(); ++j)
-    if (fgraph.n_clients(old_states[j]) > 0) session.replace(old_states[j], new_states[j], "fuse_random");
 }
 
 void fuse_elemwise(RewriteSession& session) {
@@ -247,12 +218,84 @@ void fuse_elemwise(RewriteSession& session) {
   }
 }
 
+// fuse_random: each fused loop evaluates the uniform draws that only it reads (see
+// absorbable_draw). Their input registers move behind the operands, and their (state,
+// size) behind the node's inputs; each draw's new state becomes random_advance(state,
+// size). A separate rewrite, so that optimizer_excluding "fuse_random" keeps the draws as
+// ops of their own (and a benchmark can compare).
+void fuse_random(RewriteSession& session) {
+  const FunctionGraph& fgraph = session.fgraph();
+  std::vector<ApplyNode*> loops;
+  for (ApplyNode* node : fgraph.toposort())
+    if (dynamic_cast<const detail::FusedElemwise*>(&node->op())) loops.push_back(node);
+  for (ApplyNode* node : loops) {
+    if (session.budget_spent()) return;
+    const auto& f = static_cast<const detail::FusedElemwise&>(node->op());
+    const detail::FusedProgram& old = f.program();
+    const std::unordered_set<const ApplyNode*> self{node};
+    const BroadcastPattern pattern = node->output(0).broadcastable();
+    std::vector<const ApplyNode*> draws;
+    std::vector<int> kept, taken;  // operand registers
+    for (int k = 0; k < old.n_operands(); ++k) {
+      const ApplyNode* draw = absorbable_draw(fgraph, node->inputs[k], self, pattern);
+      (draw ? taken : kept).push_back(k);
+      if (draw) draws.push_back(draw);
+    }
+    if (taken.empty()) continue;
+    // New input registers: the kept operands, the draws already there, the new draws.
+    detail::FusedProgram program;
+    std::vector<int> reg(old.n_inputs());
+    Vars inputs;
+    for (int k : kept) {
+      reg[k] = program.n_inputs();
+      program.input_dtypes.push_back(old.input_dtypes[k]);
+      inputs.push_back(node->inputs[k]);
+    }
+    for (int j = 0; j < static_cast<int>(old.draws.size()); ++j) {
+      reg[old.n_operands() + j] = program.n_inputs();
+      program.input_dtypes.push_back(old.input_dtypes[old.n_operands() + j]);
+      program.draws.push_back(old.draws[j]);
+    }
+    for (int k : taken) {
+      reg[k] = program.n_inputs();
+      program.input_dtypes.push_back(old.input_dtypes[k]);
+      program.draws.push_back({pattern});
+    }
+    for (size_t k = old.n_operands(); k < node->inputs.size(); ++k) inputs.push_back(node->inputs[k]);
+    for (const ApplyNode* draw : draws) {
+      inputs.push_back(draw->inputs[0]);
+      inputs.push_back(draw->inputs[1]);
+    }
+    for (auto instr : old.instrs) {
+      for (int& a : instr.args)
+        if (a < old.n_inputs()) a = reg[a];
+      program.instrs.push_back(std::move(instr));
+    }
+    program.outputs = old.outputs;
+    // Each absorbed draw's new state, now computed from the size alone.
+    Vars old_states, new_states;
+    for (const ApplyNode* draw : draws) {
+      const auto& op = static_cast<const detail::RandomDraw&>(draw->op());
+      old_states.push_back(draw->output(0));
+      new_states.push_back(make_apply(
+          std::make_shared<const detail::RandomAdvance>(op.dtype(), draw->output(1).ndim()),
+          {draw->inputs[0], draw->inputs[1]}, draw->loc)[0]);
+    }
+    const Vars old_outputs = node->output_vars();
+    const Vars fused = detail::fused_elemwise(std::move(program), f.instr_locs(), std::move(inputs), node->loc);
+    for (size_t j = 0; j < old_outputs.size(); ++j) session.replace(old_outputs[j], fused[j], "fuse_random");
+    for (size_t j = 0; j < old_states.size(); ++j)
+      if (fgraph.n_clients(old_states[j]) > 0) session.replace(old_states[j], new_states[j], "fuse_random");
+  }
+}
+
 }  // namespace
 
 void register_fusion_reduce(RewriteDb& db);  // fusion_reduce.cpp: runs on fuse_elemwise's groups
 
 void register_fusion(RewriteDb& db) {
   db.add_global("fusion", GlobalRewrite{"fuse_elemwise", fuse_elemwise}, {"fast_run", "fusion"});
+  db.add_global("fusion", GlobalRewrite{"fuse_random", fuse_random}, {"fast_run", "fusion"});
   register_fusion_reduce(db);
 }
 
