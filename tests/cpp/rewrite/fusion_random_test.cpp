@@ -53,13 +53,13 @@ Pair compile(Build build, const std::string& excluding = "fusion", int64_t seed 
 }
 
 // Calls both `calls` times (each call draws anew) and checks equal outputs and states.
-void expect_same(Pair& p, const std::vector<NDArray>& args, int calls = 3) {
+void expect_same(Pair& p, const std::vector<NDArray>& args, int calls = 3, double tol = 0) {
   std::vector<Arg> call(args.begin(), args.end());
   for (int c = 0; c < calls; ++c) {
     Result got = p.fast.call(call), want = p.reference.call(call);
     ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < got.size(); ++i)
-      EXPECT_TRUE(allclose(got[i], want[i], 0, 0)) << "call " << c << ", output " << i;
+      EXPECT_TRUE(allclose(got[i], want[i], tol, tol)) << "call " << c << ", output " << i;
     const auto& sa = p.fast_streams.state_updates();
     const auto& sb = p.reference_streams.state_updates();
     for (size_t k = 0; k < sa.size(); ++k)
@@ -116,8 +116,8 @@ TEST(FusionRandom, BoundsAndSeveralDrawsInOneLoop) {
   EXPECT_EQ(draws, 2u) << pp(p.fast);
   EXPECT_EQ(ops_of(p.fast).count("random_uniform"), 0u) << pp(p.fast);
   EXPECT_EQ(ops_of(p.fast).at("random_advance"), 2) << pp(p.fast);
-  // tanh runs SLEEF's vector code fused and libm's unfused: compare with the draws
-  // fused or not, everything else alike.
+  // The reference's loop (no draw, a scalar comparison) may run as generated code, with
+  // libm's tanh where the interpreter has SLEEF's: equal within an ulp or two.
   Pair q = compile(
       [](Streams& s) -> Graph {
         auto x = T::dmatrix("x");
@@ -128,7 +128,7 @@ TEST(FusionRandom, BoundsAndSeveralDrawsInOneLoop) {
       "fuse_random");
   EXPECT_EQ(ops_of(q.reference).at("random_uniform"), 2) << pp(q.reference);
   for (Shape shape : {Shape{1, 1}, Shape{31, 17}, Shape{600, 700}})
-    expect_same(q, {random_array(shape, f64, -2, 2, 4)});
+    expect_same(q, {random_array(shape, f64, -2, 2, 4)}, 3, 1e-14);
 }
 
 TEST(FusionRandom, ALoneOpReadingADrawIsFused) {
