@@ -140,6 +140,24 @@ TEST(FusionRandom, ALoneOpReadingADrawIsFused) {
   expect_same(p, {random_array({1000}, f32, -2, 2, 5)});
 }
 
+TEST(FusionRandom, StridedOperandsScalarsAndThreeDimensions) {
+  // The loop walks a transposed operand row by row; the draw follows the output's flat
+  // C-order index, as the op's sample does.
+  Pair t = compile([](Streams& s) -> Graph {
+    auto x = T::dtensor3("x");
+    Var xt = T::transpose(x, {2, 0, 1});
+    return {{x}, {xt + s.uniform(T::shape(xt), 0.0, 1.0, f64)}};
+  });
+  ASSERT_NE(fused_with_draws(t.fast), nullptr) << pp(t.fast);
+  expect_same(t, {random_array({7, 9, 130}, f64, -2, 2, 10)});
+  Pair scalar = compile([](Streams& s) -> Graph {
+    auto x = T::dscalar("x");
+    return {{x}, {T::exp(x + s.uniform(ShapeArg(std::vector<int64_t>{}), 0.0, 1.0, f64))}};
+  });
+  EXPECT_EQ(ops_of(scalar.fast).count("random_uniform"), 0u) << pp(scalar.fast);
+  expect_same(scalar, {NDArray::scalar(0.5)}, 3, 1e-15);
+}
+
 TEST(FusionRandom, ASampleReadElsewhereStaysAnOp) {
   // The sample is an output, or a reduction reads it: it must be written anyway.
   Pair as_output = compile([](Streams& s) -> Graph {
