@@ -106,6 +106,10 @@ Vars fused_elemwise(FusedProgram program, std::vector<Loc> instr_locs, Vars inpu
 // AVX-512 versions of the block loops of float ops (SLEEF for transcendentals), or
 // nullptr when there is none or the CPU lacks AVX-512 (fused_simd.cpp).
 ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute);
+// AVX-512 float comparisons into bool bytes, or nullptr as above. The interpreter uses
+// them, but they leave a program "not vectorized", so that the native tier is still asked
+// for it as before (a program with a draw stays interpreted).
+ScalarBlockFn simd_compare_fn(ScalarOpId id, DType compute);
 // sin(a) into `result` and cos(a) into the third operand `c` (an output here), in one
 // SLEEF call; nullptr as above.
 ScalarBlockFn simd_sincos_fn(DType compute);

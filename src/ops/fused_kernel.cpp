@@ -185,7 +185,8 @@ void FusedElemwise::plan() {
     }
     step.fn = simd_block_fn(instr.op, instr.compute);
     if (!step.fn) {
-      step.fn = scalar_block_fn(instr.op, instr.compute);
+      step.fn = simd_compare_fn(instr.op, instr.compute);
+      if (!step.fn) step.fn = scalar_block_fn(instr.op, instr.compute);
       vectorized_ = false;
     }
     THEON_ASSERT(step.fn) << "fused: " << scalar_op_info(instr.op).name << " has no loop for "
