@@ -12,6 +12,9 @@
 // small per-thread register file, one tight loop per instruction, with AVX-512 SLEEF math
 // for float transcendentals where the CPU has it (fused_simd.cpp; <= 1 ulp, as SLEEF's
 // u10 functions; erfc 1.5 ulp; sin and cos of one value come from one sincos call).
+// A uniform draw in the program (FusedProgram::draws) is evaluated per block from the
+// elements' flat indices (philox::uniform_range), so such a program never runs as native
+// code, and its values do not depend on the split into rows, blocks or threads.
 // Kernels with more than ~2^20 units of work (elements times a cost per element: 1 per
 // simple op, 8 per transcendental) split their elements over the thread pool
 // (core/parallel.hpp); smaller ones run on the caller's thread with no start-up cost.
