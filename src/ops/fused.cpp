@@ -56,7 +56,13 @@ class ProgramPrinter {
 
  private:
   void name(int r) {
-    if (r < p_.n_inputs()) {
+    if (r >= p_.n_operands() && r < p_.n_inputs()) {  // a draw evaluated in the loop
+      const int j = r - p_.n_operands();
+      out_.append("uniform{").append(dtype_name(p_.input_dtypes[r])).append("}(");
+      if (inputs_.empty()) out_.append("d").append(std::to_string(j));
+      else out_.append(inputs_[p_.n_operands() + 2 * j]);
+      out_.append(")");
+    } else if (r < p_.n_inputs()) {
       if (inputs_.empty()) out_.append("i").append(std::to_string(r));
       else out_.append(inputs_[r]);
     } else {
@@ -171,24 +177,49 @@ FusedElemwise::FusedElemwise(FusedProgram program, std::vector<Loc> instr_locs)
   std::vector<std::string> dtypes;
   for (DType d : program_.input_dtypes) dtypes.emplace_back(dtype_name(d));
   props_ = std::string(text_).append(" [").append(join(dtypes, ", ")).append("]");
+  for (const auto& d : program_.draws) {
+    props_.append(" d(");
+    for (bool b : d.pattern) props_.append(b ? "1" : "0");
+    props_.append(")");
+  }
   plan();
 }
 
 std::vector<TensorType> FusedElemwise::make_types(std::span<const Var> inputs) const {
-  THEON_ASSERT(static_cast<int>(inputs.size()) == program_.n_inputs())
-      << "fused: " << inputs.size() << " inputs for a program of " << program_.n_inputs();
+  const int n_operands = program_.n_operands();
+  const int n_draws = static_cast<int>(program_.draws.size());
+  THEON_ASSERT(static_cast<int>(inputs.size()) == n_operands + 2 * n_draws)
+      << "fused: " << inputs.size() << " inputs for a program of " << n_operands << " operands and "
+      << n_draws << " draws";
   THEON_ASSERT(!inputs.empty()) << "fused: a program without inputs";
-  const int nd = inputs[0].ndim();
+  const int nd = ndim(inputs);
   BroadcastPattern pattern(nd, true);
-  for (size_t k = 0; k < inputs.size(); ++k) {
+  for (int k = 0; k < n_operands; ++k) {
     const Var& v = inputs[k];
     THEON_ASSERT(v.ndim() == nd && v.dtype() == program_.input_dtypes[k])
         << "fused: input " << k << " is " << v.type().str() << describe_inputs(inputs);
     for (int d = 0; d < nd; ++d) pattern[d] = pattern[d] && v.broadcastable()[d];
   }
+  for (int j = 0; j < n_draws; ++j) {
+    const Var& state = inputs[n_operands + 2 * j];
+    const Var& size = inputs[n_operands + 2 * j + 1];
+    const DType d = program_.input_dtypes[n_operands + j];
+    THEON_ASSERT(static_cast<int>(program_.draws[j].pattern.size()) == nd && state.dtype() == DType::Int64 &&
+                 state.ndim() == 1 && size.ndim() == 1 && is_discrete(size.dtype()) &&
+                 (d == DType::Float32 || d == DType::Float64))
+        << "fused: draw " << j << " is malformed" << describe_inputs(inputs);
+    for (int k = 0; k < nd; ++k) pattern[k] = pattern[k] && program_.draws[j].pattern[k];
+  }
+  // Element i of a draw is element i of the loop only if the draw has the loop's shape.
+  for (const auto& draw : program_.draws)
+    THEON_ASSERT(draw.pattern == pattern) << "fused: a draw broadcast in the loop" << describe_inputs(inputs);
   std::vector<TensorType> types;
   for (int r : program_.outputs) types.emplace_back(program_.register_dtype(r), pattern);
   return types;
+}
+
+int FusedElemwise::ndim(std::span<const Var> inputs) const {
+  return program_.n_operands() > 0 ? inputs[0].ndim() : static_cast<int>(program_.draws[0].pattern.size());
 }
 
 // The kernel's expression over the printed arguments: pp of a fused graph reads like

@@ -12,6 +12,9 @@
 // small per-thread register file, one tight loop per instruction, with AVX-512 SLEEF math
 // for float transcendentals where the CPU has it (fused_simd.cpp; <= 1 ulp, as SLEEF's
 // u10 functions; erfc 1.5 ulp; sin and cos of one value come from one sincos call).
+// A uniform draw in the program (FusedProgram::draws) is evaluated per block from the
+// elements' flat indices (philox::uniform_range), so such a program never runs as native
+// code, and its values do not depend on the split into rows, blocks or threads.
 // Kernels with more than ~2^20 units of work (elements times a cost per element: 1 per
 // simple op, 8 per transcendental) split their elements over the thread pool
 // (core/parallel.hpp); smaller ones run on the caller's thread with no start-up cost.
@@ -26,6 +29,7 @@
 
 #include "backend/cgen/native.hpp"
 #include "ops/fused_program.hpp"
+#include "ops/random/philox.hpp"
 
 namespace theon::detail {
 
@@ -39,6 +43,7 @@ class FusedElemwise final : public Op {
   FusedElemwise(FusedProgram program, std::vector<Loc> instr_locs);
 
   const FusedProgram& program() const { return program_; }
+  const std::vector<Loc>& instr_locs() const { return locs_; }
 
   std::string name() const override { return "fused"; }
   // The outputs as expressions of the inputs i0, i1, ..., and the inputs' dtypes: equal
@@ -50,9 +55,13 @@ class FusedElemwise final : public Op {
   std::string print(std::span<const std::string> args) const override;
 
   // The interpreter's row function: FusedRowFn's contract, with the register file of
-  // the calling thread.
+  // the calling thread. A program with draws also needs the row's first flat index and
+  // the draws' positions (native row functions never run such a program).
   void interpret_row(int64_t n, const void* const* in, const int64_t* in_step, void* const* out,
-                     const int64_t* out_step) const;
+                     const int64_t* out_step, int64_t flat = 0,
+                     const philox::Position* draws = nullptr) const;
+  // The loop's rank (of the operands, or of the draws when there are none).
+  int ndim(std::span<const Var> inputs) const;
 
  private:
   // One loop over a block: an instruction, or a dtype conversion of a register that an
@@ -62,6 +71,9 @@ class FusedElemwise final : public Op {
     int args[3];  // values read; n_values_ stands for "none" (a null pointer)
     int dst;
     int dst2 = -1;  // sin and cos of one value in one step: cos goes to args[2] == dst2
+    // A conversion of input register `input`: where that input is broadcast along the
+    // row, it runs once per row (its value keeps a buffer of its own).
+    int input = -1;
   };
 
   void plan();
@@ -97,6 +109,10 @@ Vars fused_elemwise(FusedProgram program, std::vector<Loc> instr_locs, Vars inpu
 // AVX-512 versions of the block loops of float ops (SLEEF for transcendentals), or
 // nullptr when there is none or the CPU lacks AVX-512 (fused_simd.cpp).
 ScalarBlockFn simd_block_fn(ScalarOpId id, DType compute);
+// AVX-512 float comparisons into bool bytes, or nullptr as above. The interpreter uses
+// them, but they leave a program "not vectorized", so that the native tier is still asked
+// for it as before (a program with a draw stays interpreted).
+ScalarBlockFn simd_compare_fn(ScalarOpId id, DType compute);
 // sin(a) into `result` and cos(a) into the third operand `c` (an output here), in one
 // SLEEF call; nullptr as above.
 ScalarBlockFn simd_sincos_fn(DType compute);

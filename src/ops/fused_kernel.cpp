@@ -9,6 +9,7 @@
 #include "core/parallel.hpp"
 #include "ops/fused.hpp"
 #include "ops/op_util.hpp"
+#include "ops/random/random_ops.hpp"
 
 namespace theon::detail {
 namespace {
@@ -22,9 +23,15 @@ constexpr int64_t kSplitAlign = 64;
 
 template <class To, class From>
 void convert_block(int64_t n, const void* a, const void*, const void*, void* r) {
-  const From* src = static_cast<const From*>(a);
-  To* dst = static_cast<To*>(r);
-  for (int64_t j = 0; j < n; ++j) dst[j] = convert_element<To>(src[j]);
+  To* __restrict dst = static_cast<To*>(r);
+  if constexpr (std::is_same_v<From, bool> && std::is_arithmetic_v<To>) {
+    // Bytes 0 and 1 read as such: the loop vectorizes (a bool load alone does not).
+    const uint8_t* __restrict src = static_cast<const uint8_t*>(a);
+    for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<To>(src[j]);
+  } else {
+    const From* __restrict src = static_cast<const From*>(a);
+    for (int64_t j = 0; j < n; ++j) dst[j] = convert_element<To>(src[j]);
+  }
 }
 
 ScalarBlockFn convert_fn(DType to, DType from) {
@@ -150,6 +157,14 @@ void FusedElemwise::plan() {
   for (int i = 0; i < static_cast<int>(p.instrs.size()); ++i) {
     const auto& instr = p.instrs[i];
     Step step{nullptr, {kNone, kNone, kNone}, n_in + i};
+    // A cast computed in its own dtype is one conversion from its operand's (bool -> float
+    // for a mask), not a conversion and then a copy.
+    if (instr.op == ScalarOpId::Identity && instr.compute == instr.out && value_dtype[instr.args[0]] != instr.out) {
+      steps.push_back(Step{convert_fn(instr.out, value_dtype[instr.args[0]]), {instr.args[0], kNone, kNone}, n_in + i});
+      step_instr.push_back(-1);
+      cost_per_element_ += 1;
+      continue;
+    }
     for (size_t k = 0; k < instr.args.size(); ++k) {
       const int r = instr.args[k];
       if (instr.op == ScalarOpId::Second && k == 0) continue;  // fill reads only b
@@ -160,6 +175,7 @@ void FusedElemwise::plan() {
         if (fresh) {
           value_dtype.push_back(want);
           steps.push_back(Step{convert_fn(want, value_dtype[r]), {r, kNone, kNone}, it->second});
+          if (r < p.n_operands()) steps.back().input = r;
           step_instr.push_back(-1);
           cost_per_element_ += 1;
         }
@@ -169,7 +185,8 @@ void FusedElemwise::plan() {
     }
     step.fn = simd_block_fn(instr.op, instr.compute);
     if (!step.fn) {
-      step.fn = scalar_block_fn(instr.op, instr.compute);
+      step.fn = simd_compare_fn(instr.op, instr.compute);
+      if (!step.fn) step.fn = scalar_block_fn(instr.op, instr.compute);
       vectorized_ = false;
     }
     THEON_ASSERT(step.fn) << "fused: " << scalar_op_info(instr.op).name << " has no loop for "
@@ -178,6 +195,8 @@ void FusedElemwise::plan() {
     step_instr.push_back(i);
     cost_per_element_ += is_transcendental(instr.op) ? 8 : 1;
   }
+  // A draw's Philox rounds cost about as much as three simple ops per element.
+  cost_per_element_ += 3 * static_cast<int64_t>(p.draws.size());
   // sin(v) and cos(v) (a forward value and its derivative): one SLEEF sincos call, at the
   // first of the two steps.
   for (size_t s1 = 0; s1 < steps.size(); ++s1) {
@@ -212,6 +231,8 @@ void FusedElemwise::plan() {
       if (a < n_values_) last_use[a] = s;
   std::vector<bool> pinned(n_values_, false);
   for (int r = 0; r < n_in; ++r) pinned[r] = true;
+  for (const Step& s : steps)
+    if (s.input >= 0) pinned[s.dst] = true;
   for (int r : p.outputs) {
     THEON_ASSERT(r >= n_in && !pinned[r]) << "fused: output register " << r << " is an input or repeated";
     pinned[r] = true;
@@ -256,14 +277,16 @@ void FusedElemwise::plan() {
 }
 
 void FusedElemwise::interpret_row(int64_t n, const void* const* in, const int64_t* in_step,
-                                  void* const* out, const int64_t* out_step) const {
+                                  void* const* out, const int64_t* out_step, int64_t flat,
+                                  const philox::Position* draws) const {
   Scratch& s = scratch();
   std::byte* registers = s.registers(static_cast<size_t>(n_buffers_) * buffer_bytes_);
   if (s.ptrs.size() < static_cast<size_t>(n_values_) + 1) s.ptrs.resize(n_values_ + 1);
   const void** ptr = s.ptrs.data();
   ptr[n_values_] = nullptr;
   auto buffer = [&](int v) { return registers + static_cast<size_t>(buffer_of_[v]) * buffer_bytes_; };
-  const int n_in = program_.n_inputs();
+  const int n_in = program_.n_operands();
+  const int n_draws = static_cast<int>(program_.draws.size());
   const int n_out = static_cast<int>(out_value_.size());
   for (int v = n_in; v < n_values_; ++v) ptr[v] = buffer(v);
   // A broadcast operand is the same in every block: fill its register once per row.
@@ -272,6 +295,11 @@ void FusedElemwise::interpret_row(int64_t n, const void* const* in, const int64_
     copy_elements(buffer(i), 1, in[i], 0, std::min(n, kFusedBlock), in_item_[i]);
     ptr[i] = buffer(i);
   }
+  // So are its conversions.
+  auto once_per_row = [&](const Step& step) { return step.input >= 0 && in_step[step.input] == 0; };
+  for (const Step& step : steps_)
+    if (once_per_row(step))
+      step.fn(std::min(n, kFusedBlock), ptr[step.args[0]], nullptr, nullptr, const_cast<void*>(ptr[step.dst]));
   for (int64_t start = 0; start < n; start += kFusedBlock) {
     const int64_t m = std::min(kFusedBlock, n - start);
     for (int i = 0; i < n_in; ++i) {
@@ -285,13 +313,22 @@ void FusedElemwise::interpret_row(int64_t n, const void* const* in, const int64_
         ptr[i] = buffer(i);
       }
     }
+    // Draws: the values of elements flat + start .. of each (their registers are theirs).
+    for (int j = 0; j < n_draws; ++j) {
+      void* dst = const_cast<void*>(ptr[n_in + j]);
+      if (in_item_[n_in + j] == sizeof(double))
+        philox::uniform_range(draws[j], flat + start, static_cast<double*>(dst), m);
+      else
+        philox::uniform_range(draws[j], flat + start, static_cast<float*>(dst), m);
+    }
     for (int j = 0; j < n_out; ++j) {
       const int v = out_value_[j];
       ptr[v] = out_step[j] == 1 ? static_cast<std::byte*>(out[j]) + start * static_cast<int64_t>(out_item_[j])
                                 : static_cast<const void*>(buffer(v));
     }
     for (const Step& step : steps_)
-      step.fn(m, ptr[step.args[0]], ptr[step.args[1]], ptr[step.args[2]], const_cast<void*>(ptr[step.dst]));
+      if (!once_per_row(step))
+        step.fn(m, ptr[step.args[0]], ptr[step.args[1]], ptr[step.args[2]], const_cast<void*>(ptr[step.dst]));
     for (int j = 0; j < n_out; ++j) {
       if (out_step[j] == 1) continue;
       copy_elements(static_cast<std::byte*>(out[j]) + start * out_step[j] * static_cast<int64_t>(out_item_[j]),
@@ -301,14 +338,18 @@ void FusedElemwise::interpret_row(int64_t n, const void* const* in, const int64_
 }
 
 void FusedElemwise::shape_error(std::span<const NDArray* const> in, std::span<const Var> inputs) const {
-  const int nd = inputs[0].ndim();
+  const int nd = ndim(inputs);
+  const int n_operands = program_.n_operands();
   const int n_in = program_.n_inputs();
-  BroadcastPattern pattern(nd, true);
-  for (const Var& v : inputs)
-    for (int d = 0; d < nd; ++d) pattern[d] = pattern[d] && v.broadcastable()[d];
+  const BroadcastPattern pattern = make_types(inputs)[0].broadcastable;
   std::vector<Shape> shapes;
-  for (int k = 0; k < n_in; ++k) shapes.push_back(in[k]->shape());
-  auto broadcastable = [&](int r, int d) { return r < n_in ? inputs[r].broadcastable()[d] : pattern[d]; };
+  for (int k = 0; k < n_operands; ++k) shapes.push_back(in[k]->shape());
+  for (int k = n_operands; k < n_in; ++k)
+    shapes.push_back(read_size(*in[n_operands + 2 * (k - n_operands) + 1], nd, "uniform"));
+  auto broadcastable = [&](int r, int d) {
+    if (r < n_operands) return inputs[r].broadcastable()[d];
+    return r < n_in ? program_.draws[r - n_operands].pattern[d] : pattern[d];
+  };
   for (size_t i = 0; i < program_.instrs.size(); ++i) {
     const auto& instr = program_.instrs[i];
     Shape shape(nd, 1);
@@ -339,15 +380,31 @@ void FusedElemwise::shape_error(std::span<const NDArray* const> in, std::span<co
 
 void FusedElemwise::perform(const ApplyNode& node, std::span<const NDArray* const> in,
                             std::span<NDArray* const> out) const {
-  const int n_in = static_cast<int>(in.size());
+  const int n_in = program_.n_operands();
+  const int n_draws = static_cast<int>(program_.draws.size());
   const int n_out = static_cast<int>(out.size());
-  const int nd = node.inputs[0].ndim();
+  const int nd = ndim(node.inputs);
+  // A draw is shaped by its size vector, and sits where its register would.
+  thread_local std::vector<Shape> draw_shapes_tls;
+  thread_local std::vector<philox::Position> draw_at_tls;
+  std::vector<Shape>& draw_shapes = draw_shapes_tls;
+  std::vector<philox::Position>& draw_at = draw_at_tls;
+  draw_shapes.resize(n_draws);
+  draw_at.resize(n_draws);
+  for (int j = 0; j < n_draws; ++j) {
+    draw_at[j] = read_state(*in[n_in + 2 * j], "uniform");
+    draw_shapes[j] = read_size(*in[n_in + 2 * j + 1], nd, "uniform");
+  }
+  auto length_of = [&](int k, int d) { return k < n_in ? in[k]->shape(d) : draw_shapes[k - n_in][d]; };
+  auto broadcastable = [&](int k, int d) {
+    return k < n_in ? node.inputs[k].broadcastable()[d] : program_.draws[k - n_in].pattern[d];
+  };
   Shape shape(nd, 1);
   for (int d = 0; d < nd; ++d) {
     bool known = false;
-    for (int k = 0; k < n_in; ++k) {
-      const int64_t length = in[k]->shape(d);
-      if (node.inputs[k].broadcastable()[d]) {
+    for (int k = 0; k < n_in + n_draws; ++k) {
+      const int64_t length = length_of(k, d);
+      if (broadcastable(k, d)) {
         THEON_ASSERT(length == 1) << "fused: broadcastable dimension " << d << " of input " << k
                                   << " has length " << length;
         continue;
@@ -367,7 +424,9 @@ void FusedElemwise::perform(const ApplyNode& node, std::span<const NDArray* cons
   // Native code only where the interpreter has a scalar step: a program the interpreter
   // runs wholly with SIMD (SLEEF, sincos) measured 2-7x faster than the generated loop
   // (W4 fwd+grad: 23 ms interpreted, 130-180 ms native).
-  if (!vectorized_) std::call_once(native_once_, [&] { native_ = request_native_kernel(program_); });
+  // A program with draws stays interpreted (the generated code has no Philox).
+  if (!vectorized_ && n_draws == 0)
+    std::call_once(native_once_, [&] { native_ = request_native_kernel(program_); });
   const FusedRowFn native = native_ ? native_->fn() : nullptr;
 
   thread_local Layout layout;
@@ -415,7 +474,8 @@ void FusedElemwise::perform(const ApplyNode& node, std::span<const NDArray* cons
       if (native)
         native(n, s.row_in.data(), steps.data(), s.row_out.data(), steps.data() + n_in);
       else
-        interpret_row(n, s.row_in.data(), steps.data(), s.row_out.data(), steps.data() + n_in);
+        interpret_row(n, s.row_in.data(), steps.data(), s.row_out.data(), steps.data() + n_in, pos,
+                      draw_at.data());
       pos += n;
       col = 0;
       for (int d = l.nd - 2; d >= 0; --d) {

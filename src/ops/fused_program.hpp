@@ -9,6 +9,18 @@
 //             r2 = sin(r1)
 //             r3 = exp(r2)
 //     outputs r3
+//
+// Uniform draws that only the program reads are evaluated inside it (issue 13: a dropout
+// mask costs no pass of its own). A draw is an input register like the others, the last
+// draws.size() ones, but the kernel computes its values instead of loading them: element
+// i of the loop (its flat C-order index) gets element i of the draw, the same Philox
+// value the random_uniform op would have written (docs/random.md). The node's inputs are
+// the n_operands() arrays, then (state, size) for each draw.
+//
+//   x * cast(u < 0.5) with u a float32 uniform draw of x's shape:
+//     inputs  r0 = x (float32), r1 = 0.5 (float32), r2 = uniform draw 0 (float32)
+//     instrs  r3 = lt(r2, r1)  r4 = cast(r3)  r5 = mul(r0, r4)
+//     node inputs  x, 0.5, state, size
 #pragma once
 
 #include <vector>
@@ -30,8 +42,16 @@ struct FusedProgram {
   std::vector<Instr> instrs;
   // The registers the kernel writes out, in output order.
   std::vector<int> outputs;
+  // Uniform draws (float32 or float64, the register's dtype) in registers n_operands() ..
+  // n_inputs() - 1; each has the loop's shape, with this broadcast pattern.
+  struct Draw {
+    BroadcastPattern pattern;
+  };
+  std::vector<Draw> draws;
 
   int n_inputs() const { return static_cast<int>(input_dtypes.size()); }
+  // The inputs read from memory: registers 0 .. n_operands() - 1.
+  int n_operands() const { return n_inputs() - static_cast<int>(draws.size()); }
   DType register_dtype(int r) const {
     return r < n_inputs() ? input_dtypes[r] : instrs[r - n_inputs()].out;
   }

@@ -234,6 +234,44 @@ void sincos(int64_t n, const void* pa, const void*, const void* pc, void* pr) {
   }
 }
 
+// a < b (or another IEEE predicate) as bytes 0 and 1: a mask compare, then the mask
+// spread to bytes. NaN compares false, except under != (as the scalar loops).
+template <class S, int Predicate>
+void compare(int64_t n, const void* pa, const void* pb, const void*, void* pr) {
+  const auto* a = static_cast<const typename S::T*>(pa);
+  const auto* b = static_cast<const typename S::T*>(pb);
+  auto* r = static_cast<char*>(pr);
+  auto mask = [](typename S::V x, typename S::V y) -> __mmask16 {
+    if constexpr (S::kWidth == 16) return _mm512_cmp_ps_mask(x, y, Predicate);
+    else return _mm512_cmp_pd_mask(x, y, Predicate);
+  };
+  const __m128i one = _mm_set1_epi8(1);
+  int64_t j = 0;
+  for (; j + S::kWidth <= n; j += S::kWidth) {
+    const __m128i bytes = _mm_maskz_mov_epi8(mask(S::load(a + j), S::load(b + j)), one);
+    if constexpr (S::kWidth == 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(r + j), bytes);
+    else _mm_storel_epi64(reinterpret_cast<__m128i*>(r + j), bytes);
+  }
+  if (j < n) {
+    const typename S::M m = S::tail(n - j);
+    const __m128i bytes = _mm_maskz_mov_epi8(mask(S::load(a + j, m), S::load(b + j, m)), one);
+    _mm_mask_storeu_epi8(r + j, static_cast<__mmask16>(m), bytes);
+  }
+}
+
+template <class S>
+ScalarBlockFn compare_fn(ScalarOpId id) {
+  switch (id) {
+    case ScalarOpId::Lt: return &compare<S, _CMP_LT_OQ>;
+    case ScalarOpId::Gt: return &compare<S, _CMP_GT_OQ>;
+    case ScalarOpId::Le: return &compare<S, _CMP_LE_OQ>;
+    case ScalarOpId::Ge: return &compare<S, _CMP_GE_OQ>;
+    case ScalarOpId::Eq: return &compare<S, _CMP_EQ_OQ>;
+    case ScalarOpId::Neq: return &compare<S, _CMP_NEQ_UQ>;
+    default: return nullptr;
+  }
+}
+
 template <class S>
 ScalarBlockFn vector_fn(ScalarOpId id) {
   switch (id) {
@@ -298,6 +336,18 @@ ScalarBlockFn simd_sincos_fn(DType compute) {
   if (compute == DType::Float64) return &sincos<F64>;
   if (compute == DType::Float32) return &sincos<F32>;
 #else
+  (void)compute;
+#endif
+  return nullptr;
+}
+
+ScalarBlockFn simd_compare_fn(ScalarOpId id, DType compute) {
+#ifdef THEON_FUSED_AVX512
+  if (!simd_enabled()) return nullptr;
+  if (compute == DType::Float64) return compare_fn<F64>(id);
+  if (compute == DType::Float32) return compare_fn<F32>(id);
+#else
+  (void)id;
   (void)compute;
 #endif
   return nullptr;

@@ -9,10 +9,16 @@
 // gradient), provided no path leaves the group through it and comes back: contracting
 // the group must leave the graph acyclic. A group of one node stays Elemwise (already one
 // loop), unless it is a float transcendental: the fused loop has SIMD math and threads.
+//
+// A uniform draw whose sample only the group reads, with the group's broadcast pattern,
+// is evaluated inside the loop (FusedProgram::draws): x * cast(u < p) / p, a dropout
+// mask, then passes over x once and never writes u. The draw's new state, which the
+// default update reads, becomes a random_advance node of the state and the size.
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ops/fused.hpp"
+#include "ops/random/random_ops.hpp"
 #include "rewrite/phases.hpp"
 #include "rewrite/rewrite_util.hpp"
 
@@ -41,6 +47,20 @@ bool worth_fusing_alone(const ApplyNode& node) {
   }
 }
 
+// The draw node whose sample `v` the group can evaluate in its loop: a float uniform read
+// only by the group's members, with the group's broadcast pattern (then the draw has the
+// loop's shape, and element i of the loop is element i of the draw). Null otherwise.
+const ApplyNode* absorbable_draw(const FunctionGraph& fgraph, const Var& v,
+                                 const std::unordered_set<const ApplyNode*>& group, const BroadcastPattern& pattern) {
+  const ApplyNode* owner = v.owner();
+  if (!owner || owner->n_outputs() != 2 || !v.is(owner->output(1))) return nullptr;
+  const auto* draw = dynamic_cast<const detail::RandomDraw*>(&owner->op());
+  if (!draw || draw->dist() != detail::Distribution::Uniform || !(v.broadcastable() == pattern)) return nullptr;
+  for (const Client& c : fgraph.clients(v))
+    if (!c.node || !group.count(c.node)) return nullptr;
+  return owner;
+}
+
 bool fusable(const ApplyNode& node) {
   const detail::Elemwise* e = elemwise_of(node);
   return e && node.n_outputs() == 1 && detail::scalar_block_fn(e->scalar_op(), e->compute_dtype());
@@ -58,7 +78,7 @@ class Grouper {
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       if (group_of_.count(*it) || !fusable(**it)) continue;
       std::vector<ApplyNode*> members = grow(*it);
-      if (members.size() < 2 && !worth_fusing_alone(*members[0])) continue;
+      if (members.size() < 2 && !worth_fusing_alone(*members[0]) && !reads_draw(*members[0])) continue;
       std::sort(members.begin(), members.end(),
                 [&](ApplyNode* a, ApplyNode* b) { return position_[a] < position_[b]; });
       for (ApplyNode* m : members) group_of_[m] = static_cast<int>(groups_.size());
@@ -90,6 +110,13 @@ class Grouper {
       push_producers(p);
     }
     return members;
+  }
+
+  // Whether a group of this one node would evaluate a draw in its loop.
+  bool reads_draw(const ApplyNode& node) const {
+    for (const Var& in : node.inputs)
+      if (absorbable_draw(fgraph_, in, group_, node.output(0).broadcastable())) return true;
+    return false;
   }
 
   bool can_join(const ApplyNode& p) {
@@ -191,12 +218,84 @@ void fuse_elemwise(RewriteSession& session) {
   }
 }
 
+// fuse_random: each fused loop evaluates the uniform draws that only it reads (see
+// absorbable_draw). Their input registers move behind the operands, and their (state,
+// size) behind the node's inputs; each draw's new state becomes random_advance(state,
+// size). A separate rewrite, so that optimizer_excluding "fuse_random" keeps the draws as
+// ops of their own (and a benchmark can compare).
+void fuse_random(RewriteSession& session) {
+  const FunctionGraph& fgraph = session.fgraph();
+  std::vector<ApplyNode*> loops;
+  for (ApplyNode* node : fgraph.toposort())
+    if (dynamic_cast<const detail::FusedElemwise*>(&node->op())) loops.push_back(node);
+  for (ApplyNode* node : loops) {
+    if (session.budget_spent()) return;
+    const auto& f = static_cast<const detail::FusedElemwise&>(node->op());
+    const detail::FusedProgram& old = f.program();
+    const std::unordered_set<const ApplyNode*> self{node};
+    const BroadcastPattern pattern = node->output(0).broadcastable();
+    std::vector<const ApplyNode*> draws;
+    std::vector<int> kept, taken;  // operand registers
+    for (int k = 0; k < old.n_operands(); ++k) {
+      const ApplyNode* draw = absorbable_draw(fgraph, node->inputs[k], self, pattern);
+      (draw ? taken : kept).push_back(k);
+      if (draw) draws.push_back(draw);
+    }
+    if (taken.empty()) continue;
+    // New input registers: the kept operands, the draws already there, the new draws.
+    detail::FusedProgram program;
+    std::vector<int> reg(old.n_inputs());
+    Vars inputs;
+    for (int k : kept) {
+      reg[k] = program.n_inputs();
+      program.input_dtypes.push_back(old.input_dtypes[k]);
+      inputs.push_back(node->inputs[k]);
+    }
+    for (int j = 0; j < static_cast<int>(old.draws.size()); ++j) {
+      reg[old.n_operands() + j] = program.n_inputs();
+      program.input_dtypes.push_back(old.input_dtypes[old.n_operands() + j]);
+      program.draws.push_back(old.draws[j]);
+    }
+    for (int k : taken) {
+      reg[k] = program.n_inputs();
+      program.input_dtypes.push_back(old.input_dtypes[k]);
+      program.draws.push_back({pattern});
+    }
+    for (size_t k = old.n_operands(); k < node->inputs.size(); ++k) inputs.push_back(node->inputs[k]);
+    for (const ApplyNode* draw : draws) {
+      inputs.push_back(draw->inputs[0]);
+      inputs.push_back(draw->inputs[1]);
+    }
+    for (auto instr : old.instrs) {
+      for (int& a : instr.args)
+        if (a < old.n_inputs()) a = reg[a];
+      program.instrs.push_back(std::move(instr));
+    }
+    program.outputs = old.outputs;
+    // Each absorbed draw's new state, now computed from the size alone.
+    Vars old_states, new_states;
+    for (const ApplyNode* draw : draws) {
+      const auto& op = static_cast<const detail::RandomDraw&>(draw->op());
+      old_states.push_back(draw->output(0));
+      new_states.push_back(make_apply(
+          std::make_shared<const detail::RandomAdvance>(op.dtype(), draw->output(1).ndim()),
+          {draw->inputs[0], draw->inputs[1]}, draw->loc)[0]);
+    }
+    const Vars old_outputs = node->output_vars();
+    const Vars fused = detail::fused_elemwise(std::move(program), f.instr_locs(), std::move(inputs), node->loc);
+    for (size_t j = 0; j < old_outputs.size(); ++j) session.replace(old_outputs[j], fused[j], "fuse_random");
+    for (size_t j = 0; j < old_states.size(); ++j)
+      if (fgraph.n_clients(old_states[j]) > 0) session.replace(old_states[j], new_states[j], "fuse_random");
+  }
+}
+
 }  // namespace
 
 void register_fusion_reduce(RewriteDb& db);  // fusion_reduce.cpp: runs on fuse_elemwise's groups
 
 void register_fusion(RewriteDb& db) {
   db.add_global("fusion", GlobalRewrite{"fuse_elemwise", fuse_elemwise}, {"fast_run", "fusion"});
+  db.add_global("fusion", GlobalRewrite{"fuse_random", fuse_random}, {"fast_run", "fusion"});
   register_fusion_reduce(db);
 }
 

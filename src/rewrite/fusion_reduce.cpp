@@ -114,6 +114,7 @@ void fuse_reduce(RewriteSession& session) {
     if (auto* f = dynamic_cast<const detail::FusedElemwise*>(&producer->op())) {
       if (producer->n_outputs() != 1) continue;
       program = f->program();
+      if (!program.draws.empty()) continue;  // FusedReduce walks no flat index
       inputs = producer->inputs;
     } else if (!program_of_elemwise(*producer, program, inputs)) {
       continue;

@@ -203,3 +203,78 @@ def test_a_draw_sized_by_an_input_that_givens_replaces(srng):
     first, second = f(0), f(0)
     assert first.shape == (2, 3) and set(np.unique(first)) <= {0.0, 1.0}
     assert not np.array_equal(first, second) or not np.array_equal(second, f(0))
+
+
+# ---- draws evaluated inside fused loops (issue 13: dropout masks cost no extra pass) ----
+
+def _dropout(seed, mode=None, dtype="float32"):
+    x = T.matrix("x", dtype=dtype)
+    srng = RandomStreams(seed)
+    y = x * srng.binomial(size=x.shape, p=0.5, dtype=dtype) / 0.5
+    return theon.function([x], y, mode=mode), srng
+
+
+def _op_names(f):
+    return [node.op.name for node in f.maker.fgraph.toposort()]
+
+
+def test_dropout_mask_is_drawn_inside_the_fused_loop_with_the_ops_values():
+    from theon.mode import Mode
+    fused, s1 = _dropout(5)
+    ops = _op_names(fused)
+    assert "random_uniform" not in ops and "random_advance" in ops, ops
+    plain, s2 = _dropout(5, Mode().excluding("fusion"))
+    assert "random_uniform" in _op_names(plain)
+    x = np.random.default_rng(0).standard_normal((301, 257)).astype("float32")
+    for _ in range(3):  # each call draws anew, and the states advance alike
+        np.testing.assert_array_equal(fused(x), plain(x))
+        for (a, _), (b, _) in zip(s1.state_updates, s2.state_updates):
+            np.testing.assert_array_equal(a.get_value(), b.get_value())
+
+
+def test_fused_uniform_values_are_the_ops_bit_for_bit():
+    from theon.mode import Mode
+    for dtype in ("float32", "float64"):
+        outs = []
+        for mode in (None, Mode().excluding("fuse_random")):
+            x = T.matrix("x", dtype=dtype)
+            srng = RandomStreams(9)
+            f = theon.function([x], srng.uniform(size=x.shape, dtype=dtype) * x, mode=mode)
+            ones = np.ones((129, 1031), dtype=dtype)
+            outs.append([f(ones) for _ in range(2)])
+        for a, b in zip(*outs):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_sample_read_elsewhere_is_still_written():
+    x = T.fmatrix("x")
+    srng = RandomStreams(2)
+    u = srng.uniform(size=x.shape, dtype="float32")
+    f = theon.function([x], [x * u, u])
+    assert "random_uniform" in _op_names(f)
+    data = np.full((10, 20), 2.0, dtype="float32")
+    y, sample = f(data)
+    np.testing.assert_array_equal(y, 2 * sample)
+
+
+def test_fused_draws_do_not_depend_on_the_thread_count():
+    # Large enough that the fused loop splits over threads when it has several.
+    import os
+    import subprocess
+    import sys
+    from conftest import BUILD_PYTHON
+    code = ("import numpy as np, theon, theon.tensor as T, hashlib\n"
+            "from theon.tensor.shared_randomstreams import RandomStreams\n"
+            "x = T.fmatrix('x'); srng = RandomStreams(3)\n"
+            "f = theon.function([x], x * srng.binomial(size=x.shape, p=0.3, dtype='float32')"
+            " + srng.uniform(size=x.shape, dtype='float32'))\n"
+            "assert 'random_uniform' not in [n.op.name for n in f.maker.fgraph.toposort()]\n"
+            "d = np.ones((1500, 1001), dtype='float32')\n"
+            "print(hashlib.sha256(f(d).tobytes() + f(d).tobytes()).hexdigest())\n")
+    digests = set()
+    for threads in ("1", "3"):
+        env = dict(os.environ, OMP_NUM_THREADS=threads, PYTHONPATH=BUILD_PYTHON)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1, digests

@@ -136,6 +136,7 @@ void emit_op_templates(std::ostream& os, const std::set<ScalarOpId>& used) {
 }
 
 bool can_emit(const FusedProgram& program) {
+  if (!program.draws.empty()) return false;  // no Philox in the generated code (yet)
   for (int r = 0; r < program.n_inputs() + static_cast<int>(program.instrs.size()); ++r)
     if (is_complex(program.register_dtype(r))) return false;
   for (const auto& in : program.instrs)

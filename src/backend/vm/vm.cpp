@@ -24,7 +24,7 @@ int in_place_inputs(const ApplyNode& node) {
     const FusedProgram& p = f->program();
     const bool last = !p.instrs.empty() && p.outputs.size() == 1 &&
                       p.outputs[0] == p.n_inputs() + static_cast<int>(p.instrs.size()) - 1;
-    return last ? static_cast<int>(node.inputs.size()) : 0;
+    return last ? p.n_operands() : 0;  // not a draw's state or size
   }
   return 0;
 }

@@ -102,7 +102,40 @@ void fill(Fill kind, const Position& at, void* out, int64_t n) {
   });
 }
 
+// One thread's share of a range: a partial first group through a scratch group, then
+// whole groups written in place (the last one cut).
+void range(Fill kind, const Position& at, int64_t first, void* out, int64_t n) {
+  if (n <= 0) return;
+  const bool dbl = is_double(kind);
+  const int64_t per = values_per_group(dbl);
+  const size_t item = dbl ? sizeof(double) : sizeof(float);
+  auto run = [&](const Position& p, void* dst, int64_t count) {
+    if (!fill_avx512(kind, p, dst, count)) fill_scalar(kind, p, dst, count);
+  };
+  Position p = at;
+  p.block += static_cast<uint64_t>(first / per) * kGroupBlocks;
+  const int64_t skip = first % per;
+  char* dst = static_cast<char*>(out);
+  if (skip) {
+    alignas(64) char group[kGroupWords * sizeof(float)];
+    run(p, group, per);
+    const int64_t take = std::min(n, per - skip);
+    std::copy_n(group + static_cast<size_t>(skip) * item, static_cast<size_t>(take) * item, dst);
+    dst += static_cast<size_t>(take) * item;
+    n -= take;
+    p.block += kGroupBlocks;
+  }
+  if (n > 0) run(p, dst, n);
+}
+
 }  // namespace
+
+void uniform_range(const Position& at, int64_t first, float* out, int64_t n) {
+  range(Fill::UniformF32, at, first, out, n);
+}
+void uniform_range(const Position& at, int64_t first, double* out, int64_t n) {
+  range(Fill::UniformF64, at, first, out, n);
+}
 
 void fill_scalar(Fill kind, const Position& at, void* out, int64_t n) {
   if (is_double(kind))

@@ -71,4 +71,11 @@ void fill_uniform(const Position& at, double* out, int64_t n);
 void fill_normal(const Position& at, float* out, int64_t n);
 void fill_normal(const Position& at, double* out, int64_t n);
 
+// Elements [first, first + n) of the uniform draw that starts at `at`, on the calling
+// thread: the same values as fill_uniform's out[first, first + n), computed from their
+// groups alone (a fused loop evaluates a draw block by block, each block from its flat
+// index; see docs/random.md).
+void uniform_range(const Position& at, int64_t first, float* out, int64_t n);
+void uniform_range(const Position& at, int64_t first, double* out, int64_t n);
+
 }  // namespace theon::detail::philox

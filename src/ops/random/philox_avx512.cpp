@@ -21,41 +21,62 @@ struct Group {
   __m512i x[4];
 };
 
-// 32x32 -> 64-bit products of 16 lanes: vpmuludq multiplies the even lanes, so the odd
-// ones go through a shifted copy; the halves are blended back into lane order.
+// 32x32 -> 64-bit products of 16 lanes. The low halves are vpmulld's; for the high
+// halves vpmuludq multiplies the even lanes, so the odd ones go through a shifted copy,
+// and the two are blended back into lane order.
 inline void mulhilo(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
   const __m512i even = _mm512_mul_epu32(a, m);
   const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
   hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  lo = _mm512_mullo_epi32(a, m);
 }
 
-inline Group group(const Position& at) {
+// a ^ b ^ c in one instruction (truth table 0x96).
+inline __m512i xor3(__m512i a, __m512i b, __m512i c) { return _mm512_ternarylogic_epi32(a, b, c, 0x96); }
+
+// G consecutive groups from `at` (group g starts at block at.block + 16 g), their rounds
+// interleaved: one group's rounds form a chain of dependent multiplies, so evaluating
+// several side by side keeps the multipliers busy. The round keys are the same for all.
+template <int G>
+inline void groups(const Position& at, Group* out) {
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  Group g;
-  g.x[0] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(at.block))), lane);
-  // A lane whose low word wrapped carries one into the high word.
-  const __mmask16 carry = _mm512_cmplt_epu32_mask(g.x[0], lane);
-  const __m512i hi = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(at.block >> 32)));
-  g.x[1] = _mm512_mask_add_epi32(hi, carry, hi, _mm512_set1_epi32(1));
-  g.x[2] = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(at.stream)));
-  g.x[3] = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(at.stream >> 32)));
+  const __m512i stream_lo = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(at.stream)));
+  const __m512i stream_hi = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(at.stream >> 32)));
+  for (int g = 0; g < G; ++g) {
+    const uint64_t block = at.block + static_cast<uint64_t>(g) * kGroupBlocks;
+    Group& o = out[g];
+    o.x[0] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(block))), lane);
+    // A lane whose low word wrapped carries one into the high word.
+    const __mmask16 carry = _mm512_cmplt_epu32_mask(o.x[0], lane);
+    const __m512i hi = _mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(block >> 32)));
+    o.x[1] = _mm512_mask_add_epi32(hi, carry, hi, _mm512_set1_epi32(1));
+    o.x[2] = stream_lo;
+    o.x[3] = stream_hi;
+  }
   uint32_t k0 = static_cast<uint32_t>(at.key), k1 = static_cast<uint32_t>(at.key >> 32);
   const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kMul0));
   const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kMul1));
   for (int r = 0; r < kRounds; ++r) {
-    __m512i hi0, lo0, hi1, lo1;
-    mulhilo(g.x[0], m0, hi0, lo0);
-    mulhilo(g.x[2], m1, hi1, lo1);
     const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0));
     const __m512i key1 = _mm512_set1_epi32(static_cast<int>(k1));
-    g.x[0] = _mm512_xor_si512(_mm512_xor_si512(hi1, g.x[1]), key0);
-    g.x[1] = lo1;
-    g.x[2] = _mm512_xor_si512(_mm512_xor_si512(hi0, g.x[3]), key1);
-    g.x[3] = lo0;
+    for (int g = 0; g < G; ++g) {
+      Group& o = out[g];
+      __m512i hi0, lo0, hi1, lo1;
+      mulhilo(o.x[0], m0, hi0, lo0);
+      mulhilo(o.x[2], m1, hi1, lo1);
+      o.x[0] = xor3(hi1, o.x[1], key0);
+      o.x[1] = lo1;
+      o.x[2] = xor3(hi0, o.x[3], key1);
+      o.x[3] = lo0;
+    }
     k0 += kWeyl0;
     k1 += kWeyl1;
   }
+}
+
+inline Group group(const Position& at) {
+  Group g;
+  groups<1>(at, &g);
   return g;
 }
 
@@ -124,6 +145,12 @@ bool fill_avx512(Fill kind, const Position& at, void* out, int64_t n) {
   char* dst = static_cast<char*>(out);
   Position p = at;
   int64_t i = 0;
+  constexpr int kWide = 4;  // groups evaluated together
+  for (; i + kWide * per <= n; i += kWide * per, p.block += kWide * kGroupBlocks) {
+    Group g[kWide];
+    groups<kWide>(p, g);
+    for (int k = 0; k < kWide; ++k) group_values(kind, g[k], dst + static_cast<size_t>(i + k * per) * item);
+  }
   for (; i + per <= n; i += per, p.block += kGroupBlocks)
     group_values(kind, group(p), dst + static_cast<size_t>(i) * item);
   if (i < n) {

@@ -32,20 +32,6 @@ BroadcastPattern pattern_of(const Var& size, int ndim) {
   return pattern;
 }
 
-Shape read_size(const NDArray& size, int ndim, std::string_view op) {
-  THEON_CHECK_USER(size.ndim() == 1 && size.shape(0) == ndim, ValueError)
-      << op << ": size has " << (size.ndim() == 1 ? size.shape(0) : -1) << " entries, the graph was built for "
-      << ndim;
-  Shape shape(static_cast<size_t>(ndim), 0);
-  int64_t total = 1;
-  for (int d = 0; d < ndim; ++d) {
-    shape[d] = size.at<int64_t>({d});
-    THEON_CHECK_USER(shape[d] >= 0, ValueError) << op << ": negative length " << shape[d] << " in size";
-    total = checked_mul(total, shape[d], [&] { return std::string(op) + ": the size's element count"; });
-  }
-  return shape;
-}
-
 // n float64 uniforms from `at`, which moves past them.
 std::vector<double> uniforms(philox::Position& at, int64_t n) {
   std::vector<double> u(static_cast<size_t>(n));
@@ -76,6 +62,20 @@ const char* dist_name(Distribution d) {
 }
 
 }  // namespace
+
+Shape read_size(const NDArray& size, int ndim, std::string_view op) {
+  THEON_CHECK_USER(size.ndim() == 1 && size.shape(0) == ndim, ValueError)
+      << op << ": size has " << (size.ndim() == 1 ? size.shape(0) : -1) << " entries, the graph was built for "
+      << ndim;
+  Shape shape(static_cast<size_t>(ndim), 0);
+  int64_t total = 1;
+  for (int d = 0; d < ndim; ++d) {
+    shape[d] = size.at<int64_t>({d});
+    THEON_CHECK_USER(shape[d] >= 0, ValueError) << op << ": negative length " << shape[d] << " in size";
+    total = checked_mul(total, shape[d], [&] { return std::string(op) + ": the size's element count"; });
+  }
+  return shape;
+}
 
 NDArray state_array(const philox::Position& p) {
   NDArray a;
@@ -158,6 +158,31 @@ void RandomDraw::perform(const ApplyNode& /*node*/, std::span<const NDArray* con
 
 // Samples carry no gradient to the state, the size or the parameters (as Theano's).
 Vars RandomDraw::pullback(const ApplyNode& node, std::span<const Var>) const {
+  return Vars(node.inputs.size());
+}
+
+// ---- RandomAdvance ----
+
+std::string RandomAdvance::props() const {
+  return std::string(dtype_name(dtype_)) + "," + std::to_string(ndim_);
+}
+
+std::vector<TensorType> RandomAdvance::make_types(std::span<const Var> inputs) const {
+  check_state("random_advance", inputs);
+  check_size("random_advance", inputs, 1);
+  THEON_CHECK_USER(inputs.size() == 2, TypeError) << "random_advance: expects (state, size)";
+  return {kStateType};
+}
+
+void RandomAdvance::perform(const ApplyNode&, std::span<const NDArray* const> in,
+                            std::span<NDArray* const> out) const {
+  philox::Position at = read_state(*in[0], "uniform");
+  const int64_t n = shape_size(read_size(*in[1], ndim_, "uniform"));
+  at.block += philox::groups_for(n, dtype_ == DType::Float64) * philox::kGroupBlocks;
+  write_state(*out[0], at);
+}
+
+Vars RandomAdvance::pullback(const ApplyNode& node, std::span<const Var>) const {
   return Vars(node.inputs.size());
 }
 

@@ -29,11 +29,36 @@ class RandomDraw final : public Op {
                std::span<NDArray* const> out) const override;
   Vars pullback(const ApplyNode& node, std::span<const Var> output_grads) const override;
 
+  Distribution dist() const { return dist_; }
+  DType dtype() const { return dtype_; }
+
  private:
   Distribution dist_;
   DType dtype_;
   int ndim_;
 };
+
+// The new state of a uniform draw without its sample: (state, size) -> the state that
+// RandomDraw(Uniform, dtype) returns for that size. The fusion rewrite gives a fused loop
+// the sample's values (evaluated per element) and leaves this node for the update.
+class RandomAdvance final : public Op {
+ public:
+  RandomAdvance(DType dtype, int ndim) : dtype_(dtype), ndim_(ndim) {}
+  std::string name() const override { return "random_advance"; }
+  std::string props() const override;
+  std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
+  void perform(const ApplyNode& node, std::span<const NDArray* const> in,
+               std::span<NDArray* const> out) const override;
+  Vars pullback(const ApplyNode& node, std::span<const Var> output_grads) const override;
+
+ private:
+  DType dtype_;
+  int ndim_;
+};
+
+// The shape a size vector asks for (ValueError naming `op` for a wrong length or a
+// negative entry).
+Shape read_size(const NDArray& size, int ndim, std::string_view op);
 
 // One multinomial sample of n trials per row of pvals: (state, pvals matrix, n) ->
 // (new state, counts of pvals' shape).

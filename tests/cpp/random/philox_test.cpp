@@ -89,6 +89,27 @@ TEST(Philox, LargeDrawsDoNotDependOnThreads) {
   EXPECT_LT(worst, 1e-12);  // SLEEF against glibc: the same pairs, within an ulp or so
 }
 
+// A fused loop evaluates a draw piece by piece from any flat index (issue 13): the
+// pieces must be the slices of the whole draw, from unaligned starts and lengths too.
+TEST(Philox, UniformRangeIsASliceOfTheDraw) {
+  const Position at{9, 4, 0x00000000fffffff0ull};  // the carry again, mid-draw
+  const int64_t n = 5000;
+  std::vector<float> f(static_cast<size_t>(n)), fr(static_cast<size_t>(n));
+  std::vector<double> d(static_cast<size_t>(n)), dr(static_cast<size_t>(n));
+  fill_uniform(at, f.data(), n);
+  fill_uniform(at, d.data(), n);
+  for (int64_t first : {0, 1, 15, 16, 31, 63, 64, 65, 255, 256, 1000})
+    for (int64_t count : {1, 2, 33, 64, 200, 256, 999}) {
+      if (first + count > n) continue;
+      uniform_range(at, first, fr.data(), count);
+      uniform_range(at, first, dr.data(), count);
+      for (int64_t i = 0; i < count; ++i) {
+        ASSERT_EQ(fr[static_cast<size_t>(i)], f[static_cast<size_t>(first + i)]) << first << "+" << i;
+        ASSERT_EQ(dr[static_cast<size_t>(i)], d[static_cast<size_t>(first + i)]) << first << "+" << i;
+      }
+    }
+}
+
 TEST(Philox, ValueRanges) {
   const Position at{1, 0, 0};
   const int64_t n = 1 << 16;
