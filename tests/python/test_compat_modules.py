@@ -82,7 +82,9 @@ def test_mode_including_and_excluding_reach_the_rewriter():
 def test_unavailable_names_import_and_fail_when_used():
     out = run_theano("""
         import theano, theano.tensor as T
+        from theano.tensor import signal  # the placeholder module, not a placeholder name
         from theano.tensor.signal import pool
+        assert signal.pool is pool
         from theano.tensor.nnet import conv2d
         from theano.sandbox.cuda import cuda_available
         import theano.misc.pkl_utils

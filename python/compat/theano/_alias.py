@@ -130,7 +130,10 @@ def _lacking_names_getattr(module_name, names, previous):
             except AttributeError:
                 pass
         if attr in names:
-            return unavailable(module_name + "." + attr)
+            qualname = module_name + "." + attr
+            if qualname in UNAVAILABLE:  # a missing submodule (theano.tensor.signal)
+                return importlib.import_module(qualname)
+            return unavailable(qualname)
         raise AttributeError("module %r has no attribute %r" % (module_name, attr))
 
     return __getattr__
