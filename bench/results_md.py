@@ -251,7 +251,7 @@ def blas_text(run):
     if not per_impl:
         return "not recorded"
     return "; ".join("%s %s" % (NAMES[i], ", ".join(sorted(per_impl[i])) or "no OpenBLAS loaded")
-                     for i in rb.IMPLS if i in per_impl) + " (Theon from C++: not recorded)"
+                     for i in rb.IMPLS if i in per_impl)
 
 
 def render(run, status, info, args, impls):
@@ -277,16 +277,16 @@ def render(run, status, info, args, impls):
         "- Theon: commit %s (%s), build `%s`" % (info["commit"], info["tree"], info["build"]),
         "- settings: %d repeats; W1 %d, W2 %d, W5 %d calls per repeat (scale %g); W6 %d cold + warm "
         "process pairs. NumPy and PyTorch single-threaded (OPENBLAS_NUM_THREADS=1, "
-        "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon with "
-        "its defaults (it may use both cores), kernels primed in a per-run cache, and on an "
-        "AVX-512 CPU THEON_FLAGS=blas_coretype=SkylakeX (the environment pins OpenBLAS to "
-        "its Haswell kernels with OPENBLAS_CORETYPE; docs/blas.md). W1 and W2 "
+        "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon "
+        "single-threaded too (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1), on the core OpenBLAS "
+        "picked for every peer (THEON_FLAGS=blas_coretype=keep; docs/blas.md), kernels primed in "
+        "a per-run cache. W1 and W2 "
         "are timed per call over fewer calls than WORKLOADS.md's 40 000 and 30 000, to keep "
         "the run short. R1 %d calls per repeat of each draw; it has no C++ runner." % (
             args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),
             max(1, int(20 * args.scale)), args.scale, args.w6_runs, max(1, int(4 * args.scale))),
         "- OpenBLAS: every runner ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its "
-        "environment; the core each Python runner's OpenBLAS ran (openblas_get_corename, after the "
+        "environment; the core each runner's OpenBLAS ran (openblas_get_corename, after the "
         "workload): %s" % blas_text(run),
     ]
     if info["torch"] == "not installed":

@@ -194,15 +194,11 @@ def measure_limits(run, build, repeats):
 
 
 def theon_env():
-    """Theon picks the faster GEMM path where the CPU has one: this machine's environment
-    pins OpenBLAS to its AVX2 (Haswell) kernels with OPENBLAS_CORETYPE, which Theon's
-    default (blas_coretype=auto) respects, so the runs name the AVX-512 core instead."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            avx512 = "avx512f" in f.read()
-    except OSError:
-        avx512 = False
-    return {"THEON_FLAGS": "blas_coretype=SkylakeX"} if avx512 else {}
+    """Theon keeps the core OpenBLAS picked, as every peer does (with OPENBLAS_CORETYPE
+    unset that is its own choice for this CPU), and runs one thread like the peers: one
+    BLAS kernel and one thread count on every side of a ratio (WORKLOADS.md, "Same
+    libraries for every peer")."""
+    return {"THEON_FLAGS": "blas_coretype=keep", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def run_workload(run, build, workload, impls, repeats, scale):

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <dlfcn.h>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -95,6 +96,17 @@ inline void emit_time(const std::string& workload, const std::string& impl,
 
 // {"kind": "check", ...}: numbers the driver compares with NumPy's for the same
 // workload and variant.
+// The OpenBLAS core this process runs (openblas_get_corename, found at run time: the
+// benchmark does not link OpenBLAS itself), reported as the Python runners report theirs.
+inline void emit_blas(const std::string& workload, const std::string& impl) {
+  using CoreName = char* (*)();
+  auto name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  std::printf("{\"kind\": \"blas\", \"workload\": \"%s\", \"impl\": \"%s\", "
+              "\"cores\": {\"libtheon\": \"%s\"}}\n",
+              workload.c_str(), impl.c_str(), name ? name() : "not OpenBLAS");
+  std::fflush(stdout);
+}
+
 inline void emit_check(const std::string& workload, const std::string& impl,
                        const std::string& variant, const std::vector<double>& values) {
   std::string list;

@@ -263,7 +263,10 @@ int main(int argc, char** argv) {
   for (auto& c : workload) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (workload == "ALL") {
     for (const auto& [name, run] : runners)
-      if (name != "W6") run(o);
+      if (name != "W6") {
+        run(o);
+        bench::emit_blas(name, kImpl);
+      }
     return 0;
   }
   auto it = runners.find(workload);
@@ -272,4 +275,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   it->second(o);
+  bench::emit_blas(workload, kImpl);
 }
