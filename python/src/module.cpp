@@ -7,6 +7,9 @@ void bind_scan(py::module_& m);                        // bind_scan.cpp
 void bind_random(py::module_& m, py::module_& t);     // bind_random.cpp
 void bind_extra_ops(py::module_& m, py::module_& t);  // bind_extra_ops.cpp
 void bind_linalg(py::module_& m, py::module_& t);     // bind_linalg.cpp
+void bind_conv(py::module_& m, py::module_& t);       // bind_conv.cpp
+void bind_pool(py::module_& m, py::module_& t);       // bind_pool.cpp
+void bind_bn(py::module_& m, py::module_& t);         // bind_bn.cpp
 }
 
 PYBIND11_MODULE(_theon, m) {
@@ -33,5 +36,8 @@ PYBIND11_MODULE(_theon, m) {
   bind_random(m, t);
   bind_extra_ops(m, t);
   bind_linalg(m, t);
+  bind_conv(m, t);
+  bind_pool(m, t);
+  bind_bn(m, t);
   m.def("_set_internal_paths", &set_internal_paths);
 }

@@ -1,0 +1,1 @@
+"""theon.tensor.signal: Theano's signal-processing modules (pool, downsample)."""
