@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
-  libopenblas-dev libsleef-dev libfmt-dev
+  libopenblas-dev libsleef-dev libfmt-dev libdnnl-dev
   pybind11-dev python3-dev python3-numpy python3-scipy python3-pytest python3-matplotlib
   gnuplot-nox
 )
