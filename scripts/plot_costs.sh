@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Draws cost curves (CSV: header `step,cost`, then one row per step) into one
 # PNG, one line per file, log-scale cost, each line titled by its file name.
-# Usage: scripts/plot_costs.sh OUT.png FILE.csv [FILE.csv ...]
+# With --error the second column is a validation error in %, drawn on a linear scale.
+# Usage: scripts/plot_costs.sh [--error] OUT.png FILE.csv [FILE.csv ...]
 set -euo pipefail
 
+chart_title="Cost curves" ylabel="cost (log scale)" yscale="set logscale y"
+if [[ ${1:-} == --error ]]; then
+  chart_title="Validation error" ylabel="validation error (%)" yscale="set yrange [0:*]"
+  shift
+fi
+
 if (($# < 2)); then
-  echo "usage: $0 OUT.png FILE.csv [FILE.csv ...]" >&2
+  echo "usage: $0 [--error] OUT.png FILE.csv [FILE.csv ...]" >&2
   exit 2
 fi
 png=$1
@@ -29,10 +36,10 @@ gnuplot <<GNUPLOT
 set terminal pngcairo size 1000,600 noenhanced
 set output $(quote "$png")
 set datafile separator ","
-set title "Cost curves"
+set title "$chart_title"
 set xlabel "step"
-set ylabel "cost (log scale)"
-set logscale y
+set ylabel "$ylabel"
+$yscale
 set grid
 set key outside right top
 plot $plot

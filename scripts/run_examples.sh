@@ -2,7 +2,9 @@
 # Builds Theon and runs every example, C++ then Python, in sorted order.
 # Python examples see the `theano` alias (python/compat): some are Theano programs run
 # unchanged. Examples run inside out/, so the CSV files they write (step,cost) land there;
-# all out/*.csv are then drawn into out/cost_curves.png.
+# all out/*.csv are then drawn into out/cost_curves.png, except the validation-error
+# curves (out/*_error.csv), which go into out/error_curves.png. Python files whose
+# names start with _ are modules the examples share, not examples.
 # Usage: scripts/run_examples.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,12 +24,19 @@ for exe in build/examples/cpp/*; do
 done
 
 for script in examples/python/*.py; do
+  [[ ${script##*/} == _* ]] && continue
   echo "==== example: ${script##*/}"
   (cd out && PYTHONPATH="$root/build/python:$root/python/compat${PYTHONPATH:+:$PYTHONPATH}" \
     /usr/bin/python3 "$root/$script")
 done
 
-csvs=(out/*.csv)
-if ((${#csvs[@]} > 0)); then
-  scripts/plot_costs.sh out/cost_curves.png "${csvs[@]}"
+costs=() errors=()
+for csv in out/*.csv; do
+  if [[ $csv == *_error.csv ]]; then errors+=("$csv"); else costs+=("$csv"); fi
+done
+if ((${#costs[@]} > 0)); then
+  scripts/plot_costs.sh out/cost_curves.png "${costs[@]}"
+fi
+if ((${#errors[@]} > 0)); then
+  scripts/plot_costs.sh --error out/error_curves.png "${errors[@]}"
 fi

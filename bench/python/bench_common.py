@@ -13,6 +13,7 @@ W1_CALLS, W2_CALLS, W5_CALLS = 4000, 3000, 20
 R1_CALLS = 4  # R1: calls per repeat of each draw (10-60 ms each)
 CHECK_CALLS = 1000  # W1 and W2: calls from the fixed start before the check values
 W5_CHECK_STEPS = 10
+W8_CALLS, W8_CHECK_STEPS, W8_BATCH = 5, 5, 128
 
 XOR_SAMPLES = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
 XOR_TARGETS = np.array([1.0, 1.0, 0.0, 0.0])
@@ -61,6 +62,35 @@ def w5_data():
     params = [glorot(784, 512, 10), np.zeros(512, np.float32), glorot(512, 512, 11),
               np.zeros(512, np.float32), glorot(512, 10, 12), np.zeros(10, np.float32)]
     return x, labels, params
+
+
+def w8_data():
+    """W8 (LeNet-5): X (128x1x28x28 in [0, 1)), labels, and the parameters W0 (20x1x5x5),
+    b0, W1 (50x20x5x5), b1, W2 (800x500), b2, W3 (500x10), b3, uniform in +-sqrt(6 /
+    (fan_in + fan_out)) as Theano's LeNet tutorial draws them (biases zero). The filters
+    are Theano's: conv2d flips them (true convolution); a cross-correlating peer uses
+    them flipped along both spatial axes, which gives the same values."""
+    n = W8_BATCH
+    x = hash_uniform(n * 28 * 28, 30).reshape(n, 1, 28, 28).astype(np.float32)
+    labels = np.floor(hash_uniform(n, 31) * 10).astype(np.int64)
+
+    def uniform(shape, fan_in, fan_out, seed):
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        size = int(np.prod(shape))
+        return hash_uniform(size, seed, -limit, limit).reshape(shape).astype(np.float32)
+
+    params = [uniform((20, 1, 5, 5), 25, 20 * 25 / 4, 32), np.zeros(20, np.float32),
+              uniform((50, 20, 5, 5), 500, 50 * 25 / 4, 33), np.zeros(50, np.float32),
+              uniform((800, 500), 800, 500, 34), np.zeros(500, np.float32),
+              uniform((500, 10), 500, 10, 35), np.zeros(10, np.float32)]
+    return x, labels, params
+
+
+# W8's floating-point operations per step: 3x the forward pass (WORKLOADS.md: the
+# backward pass costs twice the forward), forward = 2 * multiply-adds of the two
+# convolutions and two dense layers (pooling, tanh and softmax are negligible).
+W8_FORWARD_GFLOP = 2 * W8_BATCH * (20 * 24 * 24 * 25 + 50 * 8 * 8 * 20 * 25 + 800 * 500 + 500 * 10) / 1e9
+W8_GFLOP = 3 * W8_FORWARD_GFLOP
 
 
 def w7_data():

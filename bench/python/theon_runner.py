@@ -1,4 +1,4 @@
-"""Theon's Python runners for W1-W5, W7 and R1: the same graphs as bench/cpp/workloads.cpp
+"""Theon's Python runners for W1-W5, W7, W8 and R1: the same graphs as bench/cpp/workloads.cpp
 (R1 has no C++ runner), built with Theon's Theano-style Python API.
 
     PYTHONPATH=build/python python3 theon_runner.py --workload W5 [--repeats 7] [--scale 1]
@@ -147,6 +147,39 @@ def run_w5(args):
         bc.emit_time("W5", IMPL, "step" + suffix, "ms", st, calls)
 
 
+def run_w8(args):
+    """LeNet-5's SGD step written as Theano's convolutional tutorial writes it."""
+    from theon.tensor.nnet import conv2d
+    from theon.tensor.signal import pool
+
+    data, labels, values = bc.w8_data()
+    x, y = T.ftensor4("X"), T.lvector("labels")
+    params = [theon.shared(v, name=n) for v, n in zip(values, ["W0", "b0", "W1", "b1", "W2", "b2", "W3", "b3"])]
+    w0, b0, w1, b1, w2, b2, w3, b3 = params
+
+    def conv_pool(inp, w, b):
+        pooled = pool.pool_2d(conv2d(inp, w, filter_shape=w.get_value().shape), ws=(2, 2),
+                              ignore_border=True)
+        return T.tanh(pooled + b.dimshuffle("x", 0, "x", "x"))
+
+    h1 = conv_pool(conv_pool(x, w0, b0), w1, b1)
+    h2 = T.tanh(T.dot(h1.flatten(2), w2) + b2)
+    p = T.nnet.softmax(T.dot(h2, w3) + b3)
+    loss = -T.mean(T.log(p)[T.arange(y.shape[0]), y])
+    lr = np.float32(0.01)
+    step = theon.function([x, y], loss,
+                          updates=[(q, q - lr * g) for q, g in zip(params, T.grad(loss, params))])
+    first = float(step(data, labels))
+    for _ in range(bc.W8_CHECK_STEPS - 1):
+        last = float(step(data, labels))
+    theon.wait_for_native_code()
+    bc.emit_check("W8", IMPL, "step", [first, last] + [float(q.get_value().sum(dtype=np.float64))
+                                                      for q in (w0, w1, w3)])
+    calls = bc.scaled(bc.W8_CALLS, args)
+    bc.emit_time("W8", IMPL, "step", "ms",
+                 bc.time_per_call(args.repeats, calls, 1e3, lambda: step(data, labels)), calls)
+
+
 def run_w7(args):
     x = T.dmatrix("x")
     e = T.exp(x)
@@ -183,4 +216,4 @@ def run_r1(args):
 
 if __name__ == "__main__":
     bc.run_selected(bc.parse_args(), {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4,
-                                      "W5": run_w5, "W7": run_w7, "R1": run_r1}, IMPL)
+                                      "W5": run_w5, "W7": run_w7, "W8": run_w8, "R1": run_r1}, IMPL)

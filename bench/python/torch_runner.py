@@ -1,4 +1,4 @@
-"""PyTorch runners (CPU, eager, autograd) for W1-W5, W7 and R1, single-threaded like the
+"""PyTorch runners (CPU, eager, autograd) for W1-W5, W7, W8 and R1, single-threaded like the
 peers' figures in WORKLOADS.md. Run with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (the
 driver does): without it, fresh large tensors pay a page fault per 4 KiB page.
 
@@ -130,6 +130,41 @@ def run_w5(args):
     bc.emit_time("W5", IMPL, "step", "ms", bc.time_per_call(args.repeats, calls, 1e3, step), calls)
 
 
+def run_w8(args):
+    """LeNet-5's SGD step with torch.nn.functional (its oneDNN convolutions where this
+    build has them). The filters start flipped: Theano's conv2d convolves, PyTorch's
+    cross-correlates, so both compute the same values from the same data."""
+    import torch.nn.functional as F
+
+    data, labels, values = bc.w8_data()
+    x, y = torch.from_numpy(data), torch.from_numpy(labels)
+    values[0], values[2] = values[0][:, :, ::-1, ::-1].copy(), values[2][:, :, ::-1, ::-1].copy()
+    params = [torch.tensor(v, requires_grad=True) for v in values]
+    w0, b0, w1, b1, w2, b2, w3, b3 = params
+
+    def step():
+        h = torch.tanh(F.max_pool2d(F.conv2d(x, w0), 2) + b0[:, None, None])
+        h = torch.tanh(F.max_pool2d(F.conv2d(h, w1), 2) + b1[:, None, None])
+        h = torch.tanh(h.flatten(1) @ w2 + b2)
+        loss = F.cross_entropy(h @ w3 + b3, y)
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= 0.01 * p.grad
+                p.grad = None
+        return loss
+
+    first = step().item()
+    for _ in range(bc.W8_CHECK_STEPS - 1):
+        last = step().item()
+    bc.emit_check("W8", IMPL, "step", [first, last] + [q.detach().double().sum().item()
+                                                      for q in (w0, w1, w3)])
+    bc.emit_note("W8", IMPL, "step", "mkldnn %s, oneDNN convolutions %s" % (
+        torch.backends.mkldnn.is_available(), torch.backends.mkldnn.enabled))
+    calls = bc.scaled(bc.W8_CALLS, args)
+    bc.emit_time("W8", IMPL, "step", "ms", bc.time_per_call(args.repeats, calls, 1e3, step), calls)
+
+
 def run_w7(args):
     x = torch.from_numpy(bc.w7_data())
 
@@ -177,4 +212,4 @@ def run_r1(args):
 
 if __name__ == "__main__":
     bc.run_selected(bc.parse_args(), {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4,
-                                      "W5": run_w5, "W7": run_w7, "R1": run_r1}, IMPL)
+                                      "W5": run_w5, "W7": run_w7, "W8": run_w8, "R1": run_r1}, IMPL)
