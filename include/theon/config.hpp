@@ -50,6 +50,10 @@ struct Config {
   // the shapes of their third call; the interpreter serves until it is compiled and
   // whenever a call's shapes differ (docs/cache.md).
   bool cgen_graph = true;
+  // Which algorithm runs convolutions: "auto" picks the fastest measured for each shape,
+  // dtype and pass (docs/conv_algorithms.md); "im2col", "onednn" or "direct" force one
+  // wherever it can run (elsewhere auto's choice runs), to compare paths or debug.
+  std::string conv_algorithm = "auto";
 };
 
 // The process-wide configuration (THEON_FLAGS is parsed on first use; an unknown flag

@@ -79,6 +79,13 @@ void apply_flags(Config& cfg, const std::string& flags) {
       cfg.blas_coretype = value;
     } else if (key == "cgen_graph") {
       cfg.cgen_graph = parse_bool(key, value);
+    } else if (key == "conv_algorithm") {
+      THEON_CHECK_USER(value == "auto" || value == "im2col" || value == "onednn" ||
+                           value == "direct",
+                       ValueError)
+          << "THEON_FLAGS: conv_algorithm must be auto, im2col, onednn or direct, got '"
+          << value << "'";
+      cfg.conv_algorithm = value;
     } else {
       THEON_FAIL(ValueError) << "THEON_FLAGS: unknown flag '" << key << "'";
     }
