@@ -9,6 +9,7 @@
 
 #include "theon/array.hpp"
 #include "theon/blas.hpp"
+#include "theon/bn.hpp"
 #include "theon/cache.hpp"
 #include "theon/clone.hpp"
 #include "theon/config.hpp"
