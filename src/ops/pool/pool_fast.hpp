@@ -1,0 +1,20 @@
+// Vectorized special cases of the pooling kernels, for the shapes convolutional
+// networks use most (2x2 windows with stride 2 on float32 rows).
+#pragma once
+
+#include <cstdint>
+
+namespace theon::detail::pool::fast {
+
+// Max pooling of one output row of a float32 image whose rows are contiguous: `rows`
+// points at input row 0 (the next row `row_stride` elements further), the window covers
+// rows [row_begin, row_end); along the row: image length `width`, window `ws`, stride,
+// pad, `out_width` outputs written to `out`. Computes a prefix of the outputs (those it
+// has a fast loop for, none when it has none for these sizes) and returns its length;
+// the caller computes the rest. A chunk containing NaN is left to the caller too, which
+// propagates it.
+int64_t max_row_f32(const float* rows, int64_t row_stride, int64_t row_begin, int64_t row_end,
+                    int64_t width, int64_t ws, int64_t stride, int64_t pad, int64_t out_width,
+                    float* out);
+
+}  // namespace theon::detail::pool::fast
