@@ -13,5 +13,6 @@ void register_specialize(RewriteDb& db);     // specialize.cpp
 void register_blas(RewriteDb& db);           // blas.cpp (rules in the specialize phase)
 void register_scan(RewriteDb& db);           // scan_rewrites.cpp
 void register_fusion(RewriteDb& db);         // fusion.cpp
+void register_pool(RewriteDb& db);           // pool_argmax.cpp (rules in the specialize phase)
 
 }  // namespace theon::rewrite

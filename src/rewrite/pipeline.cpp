@@ -31,6 +31,7 @@ RewriteDb build_db() {
   register_blas(db);
   register_scan(db);
   register_fusion(db);
+  register_pool(db);
   return db;
 }
 
