@@ -8,7 +8,9 @@
 // channel count or the output size zero (handled below). conv_kernels.hpp is unchanged.
 // im2col::set_max_threads is a test knob for comparing the threaded path with one thread.
 #include <algorithm>
+#include <type_traits>
 
+#include "ops/conv/conv_algorithms.hpp"
 #include "ops/conv/conv_im2col.hpp"
 #include "ops/conv/conv_kernels.hpp"
 
@@ -28,6 +30,13 @@ void forward(const Geometry& g, const T* input, const T* filters, T* output) {
     std::fill(output, output + g.batch * g.out_channels * g.output_size(), T(0));
     return;
   }
+  if constexpr (std::is_same_v<T, float>) {
+    switch (choose_algorithm(g, true, Pass::Forward)) {
+      case Algorithm::OneDnn: return onednn::forward(g, input, filters, output);
+      case Algorithm::Direct: return direct::forward(g, input, filters, output);
+      case Algorithm::Im2col: break;
+    }
+  }
   im2col::forward(g, input, filters, output);
 }
 
@@ -36,6 +45,10 @@ void grad_input(const Geometry& g, const T* grad_output, const T* filters, T* gr
   if (is_empty(g)) {
     std::fill(grad_input, grad_input + g.batch * g.in_channels * g.image_size(), T(0));
     return;
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (choose_algorithm(g, true, Pass::GradInput) == Algorithm::OneDnn)
+      return onednn::grad_input(g, grad_output, filters, grad_input);
   }
   im2col::grad_input(g, grad_output, filters, grad_input);
 }
@@ -46,6 +59,10 @@ void grad_filters(const Geometry& g, const T* input, const T* grad_output, T* gr
     std::fill(grad_filters,
               grad_filters + g.out_channels * g.channels_per_group() * g.kernel_size(), T(0));
     return;
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (choose_algorithm(g, true, Pass::GradFilters) == Algorithm::OneDnn)
+      return onednn::grad_filters(g, input, grad_output, grad_filters);
   }
   im2col::grad_filters(g, input, grad_output, grad_filters);
 }
