@@ -6,6 +6,7 @@
 #include "ops/bn/bn_layout.hpp"
 #include "ops/bn/bn_ops.hpp"
 #include "ops/op_util.hpp"
+#include "theon/clone.hpp"
 #include "theon/grad.hpp"
 #include "theon/reduce.hpp"
 
@@ -74,16 +75,20 @@ class BatchNormTrainGrad final : public Op {
     });
   }
 
-  // The second derivative: the Lop of the same formulas written as a graph (mean and
-  // invstd are inputs here; their own gradients flow on through the forward's pullback).
+  // The second derivative: the Lop of the same formulas written as a graph. They are
+  // written on stand-ins for the inputs, so that Lop takes partial derivatives (mean and
+  // invstd depend on x, and that path is the forward's pullback's to follow), and the
+  // stand-ins are then replaced by the inputs.
   Vars pullback(const ApplyNode& node, std::span<const Var> grads) const override {
     using namespace tensor;
     const Loc& loc = node.loc;
-    const Var& x = node.inputs[0];
-    const Var& dy = node.inputs[1];
-    const Var& gamma = node.inputs[2];
-    const Var& mean = node.inputs[3];
-    const Var& invstd = node.inputs[4];
+    Vars own;
+    std::vector<std::pair<Var, Var>> replace;
+    for (const Var& in : node.inputs) {
+      own.push_back(variable(in.type(), in.name(), loc));
+      replace.emplace_back(own.back(), in);
+    }
+    const Var &x = own[0], &dy = own[1], &gamma = own[2], &mean = own[3], &invstd = own[4];
     const Var m = count_per_channel(x, axes_, x.dtype(), loc);
     const Var centered = VarArg(x, loc) - VarArg(mean, loc);
     const Var dbeta = sum(VarArg(dy, loc), axes_, true);
@@ -97,10 +102,11 @@ class BatchNormTrainGrad final : public Op {
     for (size_t i = 0; i < 3; ++i) {
       if (!grads[i].defined()) continue;
       outputs.push_back(formulas[i]);
-      points.push_back(grads[i].dtype() == x.dtype() ? grads[i] : cast(VarArg(grads[i], loc), x.dtype()));
+      points.push_back(grads[i].dtype() == x.dtype() ? grads[i]
+                                                     : cast(VarArg(grads[i], loc), x.dtype()));
     }
-    if (outputs.empty()) return Vars(5);
-    return Lop(outputs, node.inputs, points, loc);
+    if (outputs.empty()) return Vars(node.inputs.size());
+    return clone(Lop(outputs, own, points, loc), replace);
   }
 
  private:
