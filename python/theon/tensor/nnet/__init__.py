@@ -95,3 +95,16 @@ __all__ = ["selu", "softsign", "softmax_with_bias", "crossentropy_softmax_1hot",
            "crossentropy_softmax_1hot_with_bias", "sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "relu", "elu", "softmax",
            "logsoftmax", "log_softmax", "binary_crossentropy", "sigmoid_binary_crossentropy",
            "categorical_crossentropy"]
+
+# Batch normalization (theano.tensor.nnet.bn); Theano also had batch_normalization here.
+from theon.tensor.nnet import bn  # noqa: E402
+from theon.tensor.nnet.bn import batch_normalization  # noqa: E402
+
+__all__ += ["bn", "batch_normalization"]
+
+# Convolution (theano.tensor.nnet.abstract_conv, the legacy .conv, .conv3d2d).
+from theon.tensor.nnet import abstract_conv, conv, conv3d2d  # noqa: E402
+from theon.tensor.nnet._conv import conv2d, conv2d_transpose  # noqa: E402
+from theon.tensor.nnet.abstract_conv import conv3d  # noqa: E402
+
+__all__ += ["abstract_conv", "conv", "conv3d2d", "conv2d", "conv2d_transpose", "conv3d"]
