@@ -16,7 +16,8 @@ bn::NormAxes axes_from(py::handle axes) {
   if (py::isinstance<py::str>(axes)) return bn::NormAxes(axes.cast<std::string>());
   if (py::isinstance<py::sequence>(axes) || py::isinstance<py::array>(axes)) {
     std::vector<int> list;
-    for (py::handle a : py::iter(axes)) list.push_back(py::reinterpret_borrow<py::object>(a).attr("__index__")().cast<int>());
+    for (py::handle a : py::iter(axes))
+      list.push_back(py::reinterpret_borrow<py::object>(a).attr("__index__")().cast<int>());
     return bn::NormAxes(std::move(list));
   }
   throw py::value_error("invalid axes: " + py::str(axes).cast<std::string>() +
@@ -37,22 +38,23 @@ void bind_bn(py::module_& /*m*/, py::module_& t) {
       "batch_normalization_train",
       [](VarArg inputs, VarArg gamma, VarArg beta, py::handle axes, double epsilon,
          double running_average_factor, py::handle running_mean, py::handle running_var) {
-        const auto r = bn::batch_normalization_train(inputs, gamma, beta, axes_from(axes), epsilon,
-                                                     running_average_factor,
-                                                     optional_var(running_mean),
-                                                     optional_var(running_var));
+        const auto r = bn::batch_normalization_train(
+            inputs, gamma, beta, axes_from(axes), epsilon, running_average_factor,
+            optional_var(running_mean), optional_var(running_var));
         py::tuple out(r.as_tuple().size());
         const std::vector<Var> tuple = r.as_tuple();
         for (size_t i = 0; i < tuple.size(); ++i) out[i] = py::cast(tuple[i]);
         return out;
       },
       "inputs"_a, "gamma"_a, "beta"_a, "axes"_a = "per-activation", "epsilon"_a = 1e-4,
-      "running_average_factor"_a = 0.1, "running_mean"_a = py::none(), "running_var"_a = py::none());
+      "running_average_factor"_a = 0.1, "running_mean"_a = py::none(),
+      "running_var"_a = py::none());
   b.def(
       "batch_normalization_test",
       [](VarArg inputs, VarArg gamma, VarArg beta, VarArg mean, VarArg var, py::handle axes,
          double epsilon) {
-        return bn::batch_normalization_test(inputs, gamma, beta, mean, var, axes_from(axes), epsilon);
+        return bn::batch_normalization_test(inputs, gamma, beta, mean, var, axes_from(axes),
+                                            epsilon);
       },
       "inputs"_a, "gamma"_a, "beta"_a, "mean"_a, "var"_a, "axes"_a = "per-activation",
       "epsilon"_a = 1e-4);

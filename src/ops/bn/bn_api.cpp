@@ -24,7 +24,8 @@ std::vector<int> NormAxes::resolve(int ndim, std::string_view op) const {
     }
   }
   std::sort(axes.begin(), axes.end());
-  THEON_CHECK_USER(!axes.empty(), ValueError) << op << ": there must be at least one normalization axis";
+  THEON_CHECK_USER(!axes.empty(), ValueError)
+      << op << ": there must be at least one normalization axis";
   THEON_CHECK_USER(axes.front() >= 0 && axes.back() < ndim, ValueError)
       << op << ": axes must lie in [0, " << ndim << ") for inputs of rank " << ndim << ", got "
       << detail::bn::axes_str(axes);
@@ -135,7 +136,8 @@ Var batch_normalization_test(VarArg inputs, VarArg gamma, VarArg beta, VarArg me
   const Var v = place(op, "var", var.var, p, loc);
   // (x - mean) * (gamma / sqrt(var + epsilon)) + beta: the per-channel factor is computed
   // on the small parameters, the rest is one fused loop over x.
-  const Var scale = VarArg(g, loc) / VarArg(sqrt(VarArg(VarArg(v, loc) + VarArg(epsilon, loc), loc)), loc);
+  const Var scale =
+      VarArg(g, loc) / VarArg(sqrt(VarArg(VarArg(v, loc) + VarArg(epsilon, loc), loc)), loc);
   return VarArg(VarArg(VarArg(p.x, loc) - VarArg(mu, loc), loc) * scale, loc) + VarArg(b, loc);
 }
 

@@ -81,7 +81,9 @@ void shifted_sums_f32(const float* x, int64_t n, float shift, double& s1, double
     __m512d lo, hi;
     load_f32(x + j, left, lo, hi);
     const __mmask8 mlo = left >= 8 ? 0xff : static_cast<__mmask8>((1u << left) - 1);
-    const __mmask8 mhi = left >= 16 ? 0xff : left <= 8 ? 0 : static_cast<__mmask8>((1u << (left - 8)) - 1);
+    const __mmask8 mhi = left >= 16  ? 0xff
+                         : left <= 8 ? 0
+                                     : static_cast<__mmask8>((1u << (left - 8)) - 1);
     lo = _mm512_maskz_sub_pd(mlo, lo, sh);
     hi = _mm512_maskz_sub_pd(mhi, hi, sh);
     a0 = _mm512_add_pd(a0, lo);
@@ -173,8 +175,8 @@ void normalize_f64(const double* x, double* y, int64_t n, double mean, double sc
   }
 }
 
-void input_gradient_f32(const float* dy, const float* x, float* dx, int64_t n, float mean,
-                        float a, float b, float c) {
+void input_gradient_f32(const float* dy, const float* x, float* dx, int64_t n, float mean, float a,
+                        float b, float c) {
   const __m512 mu = _mm512_set1_ps(mean), va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b),
                vc = _mm512_set1_ps(c);
   for (int64_t j = 0; j < n; j += 16) {
@@ -224,8 +226,8 @@ void shifted_sums(const T* x, int64_t xs, int64_t n, T shift, double& s1, double
 }
 
 template <class T>
-void gradient_sums(const T* dy, int64_t dys, const T* x, int64_t xs, int64_t n, T mean,
-                   double& s1, double& s2) {
+void gradient_sums(const T* dy, int64_t dys, const T* x, int64_t xs, int64_t n, T mean, double& s1,
+                   double& s2) {
   if constexpr (std::is_same_v<T, float>) {
     THEON_BN_VECTOR(dys == 1 && xs == 1, gradient_sums_f32(dy, x, n, mean, s1, s2));
   } else {
@@ -245,8 +247,8 @@ void normalize(const T* x, int64_t xs, T* y, int64_t n, T mean, T scale, T shift
 }
 
 template <class T>
-void input_gradient(const T* dy, int64_t dys, const T* x, int64_t xs, T* dx, int64_t n, T mean,
-                    T a, T b, T c) {
+void input_gradient(const T* dy, int64_t dys, const T* x, int64_t xs, T* dx, int64_t n, T mean, T a,
+                    T b, T c) {
   if constexpr (std::is_same_v<T, float>) {
     THEON_BN_VECTOR(dys == 1 && xs == 1, input_gradient_f32(dy, x, dx, n, mean, a, b, c));
   } else {

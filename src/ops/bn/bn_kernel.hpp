@@ -17,8 +17,8 @@ void shifted_sums(const T* x, int64_t xs, int64_t n, T shift, double& s1, double
 
 // s1 += sum(dy), s2 += sum(dy * (x - mean)): the gradient's pass over the data.
 template <class T>
-void gradient_sums(const T* dy, int64_t dys, const T* x, int64_t xs, int64_t n, T mean,
-                   double& s1, double& s2);
+void gradient_sums(const T* dy, int64_t dys, const T* x, int64_t xs, int64_t n, T mean, double& s1,
+                   double& s2);
 
 // y = (x - mean) * scale + shift.
 template <class T>
@@ -26,7 +26,7 @@ void normalize(const T* x, int64_t xs, T* y, int64_t n, T mean, T scale, T shift
 
 // dx = dy * a + (x - mean) * b + c.
 template <class T>
-void input_gradient(const T* dy, int64_t dys, const T* x, int64_t xs, T* dx, int64_t n, T mean,
-                    T a, T b, T c);
+void input_gradient(const T* dy, int64_t dys, const T* x, int64_t xs, T* dx, int64_t n, T mean, T a,
+                    T b, T c);
 
 }  // namespace theon::detail::bn

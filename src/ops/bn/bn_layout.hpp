@@ -22,7 +22,8 @@ class ChannelLayout {
  public:
   // `operands` all have the shape of operands[0]; normalized[d] says whether axis d is one
   // of the normalization axes.
-  ChannelLayout(const std::array<const NDArray*, N>& operands, const std::vector<bool>& normalized) {
+  ChannelLayout(const std::array<const NDArray*, N>& operands,
+                const std::vector<bool>& normalized) {
     const NDArray& x = *operands[0];
     for (int d = 0; d < x.ndim(); ++d) {
       const int64_t length = x.shape(d);
@@ -138,7 +139,8 @@ void for_tasks(int tasks, int64_t rows, Body&& body) {
     body(0, int64_t{0}, rows);
     return;
   }
-  parallel_for(tasks, [&](int task) { body(task, rows * task / tasks, rows * (task + 1) / tasks); });
+  parallel_for(tasks,
+               [&](int task) { body(task, rows * task / tasks, rows * (task + 1) / tasks); });
 }
 
 }  // namespace theon::detail::bn

@@ -207,7 +207,8 @@ Vars BatchNormTrain::pullback(const ApplyNode& node, std::span<const Var> grads)
   };
   Vars result(node.inputs.size());
   if (grads[0].defined()) {
-    const Vars d = train_gradient(x, as_x_dtype(grads[0]), node.inputs[1], mean, invstd, axes_, loc);
+    const Vars d =
+        train_gradient(x, as_x_dtype(grads[0]), node.inputs[1], mean, invstd, axes_, loc);
     result = {d[0], d[1], d[2]};
     result.resize(node.inputs.size());
   }
@@ -246,9 +247,9 @@ Vars train(const Var& x, const Var& gamma, const Var& beta, const std::vector<in
   const bool running = running_mean.defined();
   Vars inputs = {x, gamma, beta};
   if (running) inputs.insert(inputs.end(), {running_mean, running_var});
-  return make_apply(std::make_shared<const BatchNormTrain>(axes, epsilon, running_average_factor,
-                                                           running),
-                    std::move(inputs), loc);
+  return make_apply(
+      std::make_shared<const BatchNormTrain>(axes, epsilon, running_average_factor, running),
+      std::move(inputs), loc);
 }
 
 }  // namespace theon::detail::bn

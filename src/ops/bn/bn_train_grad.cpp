@@ -153,9 +153,9 @@ class BatchNormTrainGrad final : public Op {
   }
 
   template <class T>
-  static void write(const NDArray& x, const NDArray& dy, NDArray& dx, const ChannelLayout<3>& layout,
-                    const std::vector<T>& mean, const std::vector<T>& a, const std::vector<T>& b,
-                    const std::vector<T>& c) {
+  static void write(const NDArray& x, const NDArray& dy, NDArray& dx,
+                    const ChannelLayout<3>& layout, const std::vector<T>& mean,
+                    const std::vector<T>& a, const std::vector<T>& b, const std::vector<T>& c) {
     const int64_t n = layout.row_length(), xs = layout.row_stride(0), gs = layout.row_stride(1);
     const int64_t step = layout.row_channel_step();
     const T* xp = x.data<T>();

@@ -2,13 +2,14 @@
 // axes modes and explicit axes, ranks 2 to 5, float32 and float64, parameters of full or
 // low rank, strided inputs, running averages, gradients (first and second order), the
 // threaded path, the test and element-wise forms, and errors.
+#include "theon/bn.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "grad/grad_check.hpp"
 #include "test_util.hpp"
-#include "theon/bn.hpp"
 
 namespace T = theon::tensor;
 namespace bn = theon::tensor::nnet::bn;
@@ -79,9 +80,9 @@ Reference reference(const NDArray& x_any, const std::vector<int>& axes, const ND
   r.out = NDArray::zeros(DType::Float64, x.shape());
   for (size_t i = 0; i < channel.size(); ++i) {
     const int64_t c = channel[i];
-    r.out.data<double>()[i] = (xp[i] - r.mean.data<double>()[c]) * r.invstd.data<double>()[c] *
-                                  gamma.data<double>()[c] +
-                              beta.data<double>()[c];
+    r.out.data<double>()[i] =
+        (xp[i] - r.mean.data<double>()[c]) * r.invstd.data<double>()[c] * gamma.data<double>()[c] +
+        beta.data<double>()[c];
   }
   return r;
 }
@@ -149,7 +150,8 @@ TEST(BatchNormTrain, LowRankParametersGiveLowRankStatistics) {
   const NDArray gv = random_array({3}, DType::Float64, 0.5, 1.5, 5);
   const NDArray bv = random_array({3}, DType::Float64, -1, 1, 6);
   const Result got = function({x, g, b}, r.as_tuple())(xv, gv, bv);
-  const Reference want = reference(xv, {0, 2, 3}, gv.reshape({1, 3, 1, 1}), bv.reshape({1, 3, 1, 1}), 1e-4);
+  const Reference want =
+      reference(xv, {0, 2, 3}, gv.reshape({1, 3, 1, 1}), bv.reshape({1, 3, 1, 1}), 1e-4);
   EXPECT_ALLCLOSE(got[0], want.out, 1e-10, 1e-10);
   EXPECT_ALLCLOSE(got[1], want.mean.reshape({3}), 1e-10, 1e-10);
   EXPECT_ALLCLOSE(got[2], want.invstd.reshape({3}), 1e-10, 1e-10);
@@ -174,7 +176,8 @@ TEST(BatchNormTrain, StridedInputsMatchContiguousOnes) {
   const Result a = f(strided, gv, bv);
   const Result c = f(strided.copy(), gv, bv);
   for (size_t i = 0; i < 3; ++i) EXPECT_ALLCLOSE(a[i], c[i], 1e-12, 1e-12);
-  const Reference want = reference(strided, {0, 2, 3}, gv.reshape({1, 5, 1, 1}), bv.reshape({1, 5, 1, 1}), 1e-4);
+  const Reference want =
+      reference(strided, {0, 2, 3}, gv.reshape({1, 5, 1, 1}), bv.reshape({1, 5, 1, 1}), 1e-4);
   EXPECT_ALLCLOSE(a[0], want.out, 1e-10, 1e-10);
 
   auto m = T::fmatrix("m");
@@ -220,17 +223,19 @@ TEST(BatchNormTrain, RunningAveragesUseTheUnbiasedVariance) {
   const NDArray bv = NDArray::zeros(DType::Float64, {3});
   auto running_mean = shared(NDArray::zeros(DType::Float64, {3}), "running_mean");
   auto running_var = shared(NDArray::full(DType::Float64, {3}, 1.0), "running_var");
-  const auto r = bn::batch_normalization_train(x, g, b, "spatial", 1e-4, 0.25, running_mean,
-                                               running_var);
+  const auto r =
+      bn::batch_normalization_train(x, g, b, "spatial", 1e-4, 0.25, running_mean, running_var);
   ASSERT_EQ(r.as_tuple().size(), 5u);
   // The way Theano programs keep them: as updates of shared variables.
-  const Function f = function({x, g, b}, r.out,
-                              {{running_mean, r.new_running_mean}, {running_var, r.new_running_var}});
+  const Function f = function(
+      {x, g, b}, r.out, {{running_mean, r.new_running_mean}, {running_var, r.new_running_var}});
   f(xv, gv, bv);
   f(xv, gv, bv);
-  const Reference want = reference(xv, {0, 2, 3}, gv.reshape({1, 3, 1, 1}), bv.reshape({1, 3, 1, 1}), 1e-4);
+  const Reference want =
+      reference(xv, {0, 2, 3}, gv.reshape({1, 3, 1, 1}), bv.reshape({1, 3, 1, 1}), 1e-4);
   const double m = 16, unbiased = m / (m - 1);
-  NDArray mean_after = NDArray::zeros(DType::Float64, {3}), var_after = NDArray::zeros(DType::Float64, {3});
+  NDArray mean_after = NDArray::zeros(DType::Float64, {3}),
+          var_after = NDArray::zeros(DType::Float64, {3});
   for (int c = 0; c < 3; ++c) {
     double rm = 0, rv = 1;
     for (int step = 0; step < 2; ++step) {
@@ -270,7 +275,8 @@ TEST(BatchNormTrain, GradientsMatchFiniteDifferences) {
        {Point{{3, 2, 3}}, Point{{2}, 0.5, 1.5}, Point{{2}}}},
       {"all outputs, running averages included",
        [](const Vars& v) {
-         const auto r = bn::batch_normalization_train(v[0], v[1], v[2], "spatial", 1e-3, 0.3, v[3], v[4]);
+         const auto r =
+             bn::batch_normalization_train(v[0], v[1], v[2], "spatial", 1e-3, 0.3, v[3], v[4]);
          return T::sum(r.out * r.out * T::dimshuffle(r.invstd, {'x', 0, 'x'})) +
                 T::sum(r.new_running_mean * 3) + T::sum(r.new_running_var * r.mean);
        },
@@ -357,12 +363,11 @@ TEST(BatchNormTest, MatchesReferenceAndFusesToOneLoop) {
     for (const Var& in : node->inputs)
       if (in.is(f.fgraph().inputs()[0])) ++readers;
   EXPECT_EQ(readers, 1);
-  testing::check_rows({{"test form: x, gamma, beta, mean, var",
-                        [](const Vars& v) {
-                          return bn::batch_normalization_test(v[0], v[1], v[2], v[3], v[4]);
-                        },
-                        {testing::Point{{4, 3}}, testing::Point{{3}, 0.5, 1.5}, testing::Point{{3}},
-                         testing::Point{{3}}, testing::Point{{3}, 0.5, 2}}}});
+  testing::check_rows(
+      {{"test form: x, gamma, beta, mean, var",
+        [](const Vars& v) { return bn::batch_normalization_test(v[0], v[1], v[2], v[3], v[4]); },
+        {testing::Point{{4, 3}}, testing::Point{{3}, 0.5, 1.5}, testing::Point{{3}},
+         testing::Point{{3}}, testing::Point{{3}, 0.5, 2}}}});
 }
 
 TEST(BatchNormElementwise, LowMemAndHighMemAgreeWithNumpy) {
@@ -391,21 +396,34 @@ TEST(BatchNormTrain, ErrorsNameTheOpAndTheShapes) {
   auto b = T::dvector("b");
   const auto r = bn::batch_normalization_train(x, g, b);
   const Function f = function({x, g, b}, r.as_tuple());
-  const NDArray gv = NDArray::full(DType::Float64, {3}, 1.0), bv = NDArray::zeros(DType::Float64, {3});
-  EXPECT_TRUE(throws_with<ValueError>([&] { f(NDArray::zeros(DType::Float64, {0, 3}), gv, bv); },
-                                      {"batch_normalization_train", "(0, 3)", "empty"}));
-  EXPECT_TRUE(throws_with<ShapeError>([&] { f(NDArray::zeros(DType::Float64, {2, 4}), gv, bv); },
-                                      {"batch_normalization_train", "gamma", "(1, 4)"}));
+  const NDArray gv = NDArray::full(DType::Float64, {3}, 1.0),
+                bv = NDArray::zeros(DType::Float64, {3});
+  EXPECT_TRUE(throws_with<ValueError>(
+      [&] {
+        f(NDArray::zeros(DType::Float64, {0, 3}), gv, bv);
+      },
+      {"batch_normalization_train", "(0, 3)", "empty"}));
+  EXPECT_TRUE(throws_with<ShapeError>(
+      [&] {
+        f(NDArray::zeros(DType::Float64, {2, 4}), gv, bv);
+      },
+      {"batch_normalization_train", "gamma", "(1, 4)"}));
   auto rm = T::dvector("rm");
   auto rv = T::dvector("rv");
   const auto running = bn::batch_normalization_train(x, g, b, "per-activation", 1e-4, 0.1, rm, rv);
   const Function fr = function({x, g, b, rm, rv}, running.as_tuple());
   EXPECT_TRUE(throws_with<ValueError>(
-      [&] { fr(NDArray::zeros(DType::Float64, {1, 3}), gv, bv, bv, gv); }, {"at least 2 values"}));
+      [&] {
+        fr(NDArray::zeros(DType::Float64, {1, 3}), gv, bv, bv, gv);
+      },
+      {"at least 2 values"}));
   EXPECT_TRUE(throws_with<ValueError>([&] { bn::batch_normalization_train(x, g, b, "channel"); },
                                       {"invalid axes", "channel"}));
   EXPECT_TRUE(throws_with<ValueError>(
-      [&] { bn::batch_normalization_train(x, g, b, bn::NormAxes({0, 2})); }, {"axes", "[0, 2)"}));
+      [&] {
+        bn::batch_normalization_train(x, g, b, bn::NormAxes({0, 2}));
+      },
+      {"axes", "[0, 2)"}));
   EXPECT_TRUE(throws_with<ValueError>(
       [&] { bn::batch_normalization_train(x, g, b, bn::NormAxes(std::vector<int>{})); },
       {"at least one"}));
@@ -414,8 +432,8 @@ TEST(BatchNormTrain, ErrorsNameTheOpAndTheShapes) {
   EXPECT_TRUE(throws_with<ValueError>(
       [&] { bn::batch_normalization_train(x, g, b, "per-activation", 1e-4, 0.1, rm); },
       {"running_mean and running_var"}));
-  EXPECT_TRUE(throws_with<TypeError>(
-      [&] { bn::batch_normalization_train(T::imatrix("i"), g, b); }, {"batch_normalization_train"}));
+  EXPECT_TRUE(throws_with<TypeError>([&] { bn::batch_normalization_train(T::imatrix("i"), g, b); },
+                                     {"batch_normalization_train"}));
   // Parameters of another float dtype take the input's.
   EXPECT_EQ(bn::batch_normalization_train(T::fmatrix("f"), g, b).mean.dtype(), DType::Float32);
 }
