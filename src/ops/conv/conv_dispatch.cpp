@@ -32,7 +32,8 @@ void forward(const Geometry& g, const T* input, const T* filters, T* output) {
   }
   if constexpr (std::is_same_v<T, float>) {
     switch (choose_algorithm(g, true, Pass::Forward)) {
-      case Algorithm::OneDnn: return onednn::forward(g, input, filters, output);
+      case Algorithm::OneDnn: return onednn::forward(g, input, filters, output, true);
+      case Algorithm::OneDnnPlain: return onednn::forward(g, input, filters, output, false);
       case Algorithm::Direct: return direct::forward(g, input, filters, output);
       case Algorithm::Im2col: break;
     }
@@ -47,8 +48,9 @@ void grad_input(const Geometry& g, const T* grad_output, const T* filters, T* gr
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (choose_algorithm(g, true, Pass::GradInput) == Algorithm::OneDnn)
-      return onednn::grad_input(g, grad_output, filters, grad_input);
+    const Algorithm a = choose_algorithm(g, true, Pass::GradInput);
+    if (a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain)
+      return onednn::grad_input(g, grad_output, filters, grad_input, a == Algorithm::OneDnn);
   }
   im2col::grad_input(g, grad_output, filters, grad_input);
 }
@@ -61,8 +63,9 @@ void grad_filters(const Geometry& g, const T* input, const T* grad_output, T* gr
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (choose_algorithm(g, true, Pass::GradFilters) == Algorithm::OneDnn)
-      return onednn::grad_filters(g, input, grad_output, grad_filters);
+    const Algorithm a = choose_algorithm(g, true, Pass::GradFilters);
+    if (a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain)
+      return onednn::grad_filters(g, input, grad_output, grad_filters, a == Algorithm::OneDnn);
   }
   im2col::grad_filters(g, input, grad_output, grad_filters);
 }
