@@ -11,7 +11,9 @@
 
 namespace theon::detail::conv {
 
-enum class Algorithm { Im2col, OneDnn, Direct };
+// OneDnn lets oneDNN pick its blocked layouts and reorders at the boundary; OneDnnPlain
+// gives it the plain layouts as they are. Each wins on some shapes.
+enum class Algorithm { Im2col, OneDnn, OneDnnPlain, Direct };
 enum class Pass { Forward, GradInput, GradFilters };
 
 std::string_view algorithm_name(Algorithm a);
@@ -21,7 +23,7 @@ std::string_view pass_name(Pass p);
 // THEON_FLAGS=conv_algorithm=... when set and able to run it, else the fastest measured.
 Algorithm choose_algorithm(const Geometry& g, bool is_float32, Pass pass);
 
-// Whether `a` can run `pass` of `g` at all (oneDNN: built in and float32 only; direct:
+// Whether `a` can run `pass` of `g` at all (oneDNN: built in, float32 only; direct:
 // forward, float32, stride 1, few input channels per group).
 bool can_run(Algorithm a, const Geometry& g, bool is_float32, Pass pass);
 
@@ -31,14 +33,13 @@ bool available();
 // Primitives (and the buffers they need) are made on the first call for a geometry and
 // reused afterwards, so the steady state allocates nothing. Calls may come from several
 // threads; one geometry's calls take turns.
-void forward(const Geometry& g, const float* input, const float* filters, float* output);
+// blocked: oneDNN's own layouts with reorders (Algorithm::OneDnn), else the plain ones.
+void forward(const Geometry& g, const float* input, const float* filters, float* output,
+             bool blocked = true);
 void grad_input(const Geometry& g, const float* grad_output, const float* filters,
-                float* grad_input);
+                float* grad_input, bool blocked = true);
 void grad_filters(const Geometry& g, const float* input, const float* grad_output,
-                  float* grad_filters);
-// Benchmark and test knob: give oneDNN the plain layouts as they are (false) or let it
-// choose its own blocked layouts and reorder at the boundary (true, the default).
-void set_blocked_layouts(bool blocked);
+                  float* grad_filters, bool blocked = true);
 }  // namespace onednn
 
 namespace direct {

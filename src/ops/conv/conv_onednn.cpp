@@ -18,14 +18,6 @@
 #endif
 
 namespace theon::detail::conv::onednn {
-namespace {
-
-bool blocked_layouts = true;
-
-}  // namespace
-
-void set_blocked_layouts(bool blocked) { blocked_layouts = blocked; }
-
 #ifdef THEON_HAVE_ONEDNN
 
 namespace {
@@ -92,8 +84,8 @@ memory::desc plain_filters(const Geometry& g) {
   return {d, memory::data_type::f32, tag};
 }
 
-memory::desc any_like(const memory::desc& md) {
-  return blocked_layouts ? memory::desc(md.dims(), memory::data_type::f32, Tag::any) : md;
+memory::desc any_like(const memory::desc& md, bool blocked) {
+  return blocked ? memory::desc(md.dims(), memory::data_type::f32, Tag::any) : md;
 }
 
 struct Descs {
@@ -138,18 +130,18 @@ dnnl::primitive_attr user_scratchpad() {
   return attr;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d) {
+dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool blocked) {
   dnnl::convolution_forward::desc desc(
       dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-      any_like(d.input), any_like(d.filters), any_like(d.output), d.strides, d.dilates,
+      any_like(d.input, blocked), any_like(d.filters, blocked), any_like(d.output, blocked), d.strides, d.dilates,
       d.pad_left, d.pad_right);
   return {desc, user_scratchpad(), cpu_engine()};
 }
 
-std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass) {
+std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, bool blocked) {
   const Descs d = descs_of(g);
   auto e = std::make_unique<Entry>();
-  const auto fwd = forward_pd(d);
+  const auto fwd = forward_pd(d, blocked);
   memory::desc scratch;
   if (pass == Pass::Forward) {
     add_argument(*e, DNNL_ARG_SRC, d.input, fwd.src_desc(), false);
@@ -159,8 +151,8 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass) {
     scratch = fwd.scratchpad_desc();
   } else if (pass == Pass::GradInput) {
     dnnl::convolution_backward_data::desc desc(
-        dnnl::algorithm::convolution_direct, any_like(d.input), any_like(d.filters),
-        any_like(d.output), d.strides, d.dilates, d.pad_left, d.pad_right);
+        dnnl::algorithm::convolution_direct, any_like(d.input, blocked),
+        any_like(d.filters, blocked), any_like(d.output, blocked), d.strides, d.dilates, d.pad_left, d.pad_right);
     dnnl::convolution_backward_data::primitive_desc pd(desc, user_scratchpad(), cpu_engine(),
                                                        fwd);
     add_argument(*e, DNNL_ARG_DIFF_DST, d.output, pd.diff_dst_desc(), false);
@@ -170,8 +162,8 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass) {
     scratch = pd.scratchpad_desc();
   } else {
     dnnl::convolution_backward_weights::desc desc(
-        dnnl::algorithm::convolution_direct, any_like(d.input), any_like(d.filters),
-        any_like(d.output), d.strides, d.dilates, d.pad_left, d.pad_right);
+        dnnl::algorithm::convolution_direct, any_like(d.input, blocked),
+        any_like(d.filters, blocked), any_like(d.output, blocked), d.strides, d.dilates, d.pad_left, d.pad_right);
     dnnl::convolution_backward_weights::primitive_desc pd(desc, user_scratchpad(),
                                                           cpu_engine(), fwd);
     add_argument(*e, DNNL_ARG_SRC, d.input, pd.src_desc(), false);
@@ -188,11 +180,11 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass) {
 // program sweeping shapes) it starts over rather than tracking use.
 constexpr size_t kCacheLimit = 64;
 
-Entry& entry_for(const Geometry& g, Pass pass) {
+Entry& entry_for(const Geometry& g, Pass pass, bool blocked) {
   static std::mutex mutex;
   static std::map<std::vector<int64_t>, std::unique_ptr<Entry>> cache;
   std::vector<int64_t> key{g.spatial, g.batch, g.in_channels, g.out_channels, g.groups,
-                           static_cast<int64_t>(pass), blocked_layouts};
+                           static_cast<int64_t>(pass), blocked};
   for (const auto* v : {&g.image, &g.kernel, &g.output, &g.stride, &g.dilation, &g.pad})
     key.insert(key.end(), v->begin(), v->end());
   std::lock_guard lock(mutex);
@@ -213,7 +205,7 @@ Entry& entry_for(const Geometry& g, Pass pass) {
   }
   std::unique_ptr<Entry> e;
   try {
-    e = make_entry(g, pass);
+    e = make_entry(g, pass, blocked);
   } catch (const dnnl::error& err) {
     THEON_FAIL(InternalError) << "conv (oneDNN " << pass_name(pass) << "): " << err.what()
                              << " for batch " << g.batch << ", " << g.in_channels << "->"
@@ -222,12 +214,13 @@ Entry& entry_for(const Geometry& g, Pass pass) {
   return *cache.emplace(std::move(key), std::move(e)).first->second;
 }
 
-void run(const Geometry& g, Pass pass, const std::vector<const float*>& inputs, float* output) {
+void run(const Geometry& g, Pass pass, bool blocked, const std::vector<const float*>& inputs,
+         float* output) {
   if (is_empty(g)) {
     std::memset(output, 0, sizeof(float) * elements_of(g, pass));
     return;
   }
-  Entry& e = entry_for(g, pass);
+  Entry& e = entry_for(g, pass, blocked);
   std::lock_guard busy(e.busy);
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, memory> args{{DNNL_ARG_SCRATCHPAD, e.scratchpad}};
@@ -248,16 +241,17 @@ void run(const Geometry& g, Pass pass, const std::vector<const float*>& inputs, 
 
 bool available() { return true; }
 
-void forward(const Geometry& g, const float* input, const float* filters, float* output) {
-  run(g, Pass::Forward, {input, filters}, output);
+void forward(const Geometry& g, const float* input, const float* filters, float* output,
+             bool blocked) {
+  run(g, Pass::Forward, blocked, {input, filters}, output);
 }
 void grad_input(const Geometry& g, const float* grad_output, const float* filters,
-                float* grad_input) {
-  run(g, Pass::GradInput, {grad_output, filters}, grad_input);
+                float* grad_input, bool blocked) {
+  run(g, Pass::GradInput, blocked, {grad_output, filters}, grad_input);
 }
 void grad_filters(const Geometry& g, const float* input, const float* grad_output,
-                  float* grad_filters) {
-  run(g, Pass::GradFilters, {input, grad_output}, grad_filters);
+                  float* grad_filters, bool blocked) {
+  run(g, Pass::GradFilters, blocked, {input, grad_output}, grad_filters);
 }
 
 #else  // built without oneDNN: choose_algorithm never picks it
@@ -269,9 +263,11 @@ bool available() { return false; }
                                "nothing should call it (batch "
                             << g.batch << ")";
 }
-void forward(const Geometry& g, const float*, const float*, float*) { unavailable(g); }
-void grad_input(const Geometry& g, const float*, const float*, float*) { unavailable(g); }
-void grad_filters(const Geometry& g, const float*, const float*, float*) { unavailable(g); }
+void forward(const Geometry& g, const float*, const float*, float*, bool) { unavailable(g); }
+void grad_input(const Geometry& g, const float*, const float*, float*, bool) { unavailable(g); }
+void grad_filters(const Geometry& g, const float*, const float*, float*, bool) {
+  unavailable(g);
+}
 
 #endif
 

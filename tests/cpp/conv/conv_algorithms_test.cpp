@@ -166,10 +166,11 @@ constexpr Pass kPasses[] = {Pass::Forward, Pass::GradInput, Pass::GradFilters};
 template <class T>
 void run_pass(Algorithm a, Pass pass, const Geometry& g, const T* x, const T* y, T* out) {
   if constexpr (std::is_same_v<T, float>) {
-    if (a == Algorithm::OneDnn) {
-      if (pass == Pass::Forward) onednn::forward(g, x, y, out);
-      else if (pass == Pass::GradInput) onednn::grad_input(g, x, y, out);
-      else onednn::grad_filters(g, x, y, out);
+    if (a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain) {
+      const bool blocked = a == Algorithm::OneDnn;
+      if (pass == Pass::Forward) onednn::forward(g, x, y, out, blocked);
+      else if (pass == Pass::GradInput) onednn::grad_input(g, x, y, out, blocked);
+      else onednn::grad_filters(g, x, y, out, blocked);
       return;
     }
     if (a == Algorithm::Direct) {
@@ -222,9 +223,7 @@ TEST(ConvAlgorithms, OneDnnMatchesReference) {
 
 TEST(ConvAlgorithms, OneDnnPlainLayoutsMatchReference) {
   if (!onednn::available()) GTEST_SKIP() << "built without oneDNN (libdnnl-dev)";
-  onednn::set_blocked_layouts(false);
-  check_algorithm(Algorithm::OneDnn, 40, 4);
-  onednn::set_blocked_layouts(true);
+  check_algorithm(Algorithm::OneDnnPlain, 40, 4);
 }
 
 Geometry lenet_first_layer(int64_t batch) {
@@ -315,7 +314,8 @@ TEST_P(ForcedAlgorithm, DispatchMatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ConvAlgorithms, ForcedAlgorithm,
-                         ::testing::Values("auto", "im2col", "onednn", "direct"));
+                         ::testing::Values("auto", "im2col", "onednn", "onednn_plain",
+                                           "direct"));
 
 TEST(ConvAlgorithms, ChoiceFollowsTheFlag) {
   const Geometry g = lenet_first_layer(4);
