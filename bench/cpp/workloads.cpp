@@ -1,4 +1,4 @@
-// Theon's C++ runners for the workloads W1-W7 of /work/shared/WORKLOADS.md (see
+// Theon's C++ runners for the workloads W1-W8 of /work/shared/WORKLOADS.md (see
 // docs/benchmarks.md). Each prints JSON lines: timings, and check values that
 // bench/run_bench.py compares with NumPy's hand-written results on the same data.
 //
@@ -223,6 +223,67 @@ void run_w5(const Options& o) {
             time_per_call(o.repeats, calls, 1e3, [&] { step(data, y); }), calls);
 }
 
+// ---- W8: one LeNet-5 SGD step, float32 --------------------------------------------------
+
+// Uniform in +-sqrt(6 / (fan_in + fan_out)), as bench_common.w8_data.
+NDArray uniform_weights(const theon::Shape& shape, double fan_in, double fan_out, uint64_t seed) {
+  const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+  int64_t size = 1;
+  for (int64_t d : shape) size *= d;
+  return from_doubles(bench::hash_uniform(size, seed, -limit, limit), shape, DType::Float32);
+}
+
+void run_w8(const Options& o) {
+  const int64_t batch = 128;
+  auto X = T::ftensor4("X");
+  auto labels = T::lvector("labels");
+  auto W0 = theon::shared(uniform_weights({20, 1, 5, 5}, 25, 20 * 25 / 4.0, 32), "W0");
+  auto W1 = theon::shared(uniform_weights({50, 20, 5, 5}, 500, 50 * 25 / 4.0, 33), "W1");
+  auto W2 = theon::shared(uniform_weights({800, 500}, 800, 500, 34), "W2");
+  auto W3 = theon::shared(uniform_weights({500, 10}, 500, 10, 35), "W3");
+  auto b0 = theon::shared(NDArray::zeros(DType::Float32, {20}), "b0");
+  auto b1 = theon::shared(NDArray::zeros(DType::Float32, {50}), "b1");
+  auto b2 = theon::shared(NDArray::zeros(DType::Float32, {500}), "b2");
+  auto b3 = theon::shared(NDArray::zeros(DType::Float32, {10}), "b3");
+  auto block = [](const theon::Var& in, const theon::Var& w, const theon::Var& b) {
+    auto pooled = theon::tensor::signal::pool_2d(nnet::conv2d(in, w), {2, 2}, true);
+    return T::tanh(pooled + T::dimshuffle(b, {'x', 0, 'x', 'x'}));
+  };
+  auto h1 = block(block(X, W0, b0), W1, b1);
+  auto h2 = T::tanh(T::dot(T::flatten(h1, 2), W2) + b2);
+  auto p = nnet::softmax(T::dot(h2, W3) + b3);
+  auto loss = T::mean(nnet::categorical_crossentropy(p, labels));
+  std::vector<theon::SharedVar> params = {W0, b0, W1, b1, W2, b2, W3, b3};
+  auto grads = T::grad(loss, std::vector<theon::Var>(params.begin(), params.end()));
+  theon::Updates updates;
+  auto lr = theon::constant(theon::array(0.01f));
+  for (size_t i = 0; i < params.size(); ++i)
+    updates.push_back({params[i], params[i] - lr * grads[i]});
+  auto step = theon::function({X, labels}, loss, updates);
+
+  auto data = from_doubles(bench::hash_uniform(batch * 28 * 28, 30), {batch, 1, 28, 28},
+                           DType::Float32);
+  std::vector<int64_t> label_values(batch);
+  auto u = bench::hash_uniform(batch, 31);
+  for (int64_t i = 0; i < batch; ++i) label_values[i] = static_cast<int64_t>(std::floor(u[i] * 10));
+  auto y = theon::array(label_values, {batch});
+
+  const int check_steps = 5;
+  double first = scalar_of(step(data, y).array()), last = first;
+  for (int i = 1; i < check_steps; ++i) last = scalar_of(step(data, y).array());
+  std::vector<double> check = {first, last};
+  for (const auto& w : {W0, W1, W3}) {
+    double sum = 0;
+    for (double v : to_doubles(w.get_value())) sum += v;
+    check.push_back(sum);
+  }
+  emit_check("W8", kImpl, "step", check);
+  theon::wait_for_native_code();
+  int calls = scaled(5, o);
+  emit_time("W8", kImpl, "step", "ms",
+            time_per_call(o.repeats, calls, 1e3, [&] { step(data, y); }), calls);
+}
+
 // ---- W7: the naive log-softmax ----------------------------------------------------------
 
 void run_w7(const Options& o) {
@@ -253,13 +314,13 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--repeats")) o.repeats = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--scale")) o.scale = std::atof(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--workload W1..W7|all] [--repeats N] [--scale S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--workload W1..W8|all] [--repeats N] [--scale S]\n", argv[0]);
       return 2;
     }
   }
   const std::map<std::string, std::function<void(const Options&)>> runners = {
       {"W1", run_w1}, {"W2", run_w2}, {"W3", run_w3}, {"W4", run_w4},
-      {"W5", run_w5}, {"W6", run_w6}, {"W7", run_w7}};
+      {"W5", run_w5}, {"W6", run_w6}, {"W7", run_w7}, {"W8", run_w8}};
   for (auto& c : workload) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (workload == "ALL") {
     for (const auto& [name, run] : runners)
