@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
       {"lenet_conv1", geometry(128, 1, 20, 28, 5, 0)},
       {"lenet_conv2", geometry(128, 20, 50, 12, 5, 0)},
       {"vgg_3x3", geometry(32, 64, 64, 56, 3, 1)},
+      {"cifar_3x3", geometry(128, 32, 64, 16, 3, 1)},
   };
   const std::vector<Variant> variants = {
       {"im2col", conv::Algorithm::Im2col},
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
       {"onednn_plain", conv::Algorithm::OneDnnPlain},
       {"direct", conv::Algorithm::Direct},
   };
+  // Each row also says whether auto (conv_choice.cpp) picks that algorithm: "*".
   std::printf("# threads %d, oneDNN %s; GFLOP/s = 2 * MACs / median time\n", threads,
               conv::onednn::available() ? "built in" : "absent");
   std::printf("%-12s %-13s %-13s %3s %10s %9s\n", "shape", "pass", "algorithm", "thr",
@@ -118,9 +120,10 @@ int main(int argc, char** argv) {
           run_pass(v, pass, g, a, b, out.data());
         });
         const double gflops = 2 * g.macs() / (stats.median * 1e-3) * 1e-9;
-        std::printf("%-12s %-13s %-13s %3d %10.3f %9.1f\n", s.name,
+        const bool chosen = conv::choose_algorithm(g, true, pass) == v.algorithm;
+        std::printf("%-12s %-13s %-13s %3d %10.3f %9.1f %s\n", s.name,
                     std::string(conv::pass_name(pass)).c_str(), v.name, threads, stats.median,
-                    gflops);
+                    gflops, chosen ? "*" : "");
         std::fflush(stdout);
       }
     }

@@ -37,11 +37,33 @@ bool can_run(Algorithm a, const Geometry& g, bool is_float32, Pass pass) {
 
 namespace {
 
+// oneDNN's blocked layouts hold channels in groups of 16: channel counts that are
+// multiples of 16 waste nothing there, and its blocked kernels then beat GEMM (VGG's
+// 64 -> 64: every pass). LeNet's 20 -> 50 would be padded to 32 -> 64, and the reorders
+// cost as much as they save.
+bool fits_blocks(const Geometry& g) {
+  return g.channels_per_group() % 16 == 0 && g.filters_per_group() % 16 == 0;
+}
+
 Algorithm measured_choice(const Geometry& g, bool is_float32, Pass pass) {
   // float64: oneDNN has no f64 convolutions and the direct kernel is float32 only.
   if (!is_float32) return Algorithm::Im2col;
-  if (can_run(Algorithm::Direct, g, is_float32, pass)) return Algorithm::Direct;
-  if (can_run(Algorithm::OneDnn, g, is_float32, pass)) return Algorithm::OneDnn;
+  const bool onednn = onednn::available();
+  switch (pass) {
+    case Pass::Forward:
+      // Few input channels: the direct kernel (LeNet's first layer).
+      if (can_run(Algorithm::Direct, g, true, pass)) return Algorithm::Direct;
+      if (!onednn) return Algorithm::Im2col;
+      return fits_blocks(g) ? Algorithm::OneDnn : Algorithm::OneDnnPlain;
+    case Pass::GradInput:
+      // oneDNN's plain-layout backward-data is slower than col2im on LeNet's shapes.
+      return onednn && fits_blocks(g) ? Algorithm::OneDnn : Algorithm::Im2col;
+    case Pass::GradFilters:
+      if (!onednn) return Algorithm::Im2col;
+      // With one to a few input channels, oneDNN's blocked kernel (LeNet's first layer).
+      return fits_blocks(g) || g.channels_per_group() <= 4 ? Algorithm::OneDnn
+                                                           : Algorithm::OneDnnPlain;
+  }
   return Algorithm::Im2col;
 }
 
