@@ -136,6 +136,7 @@ Var pool_nd(const char* op, int nd, const VarArg& input, const PoolWindow& ws,
       << "), got " << describe(x);
   const Params p = Params::make(op, nd, ws, ignore_border, stride, pad,
                                 detail::pool::parse_mode(mode, op));
+  detail::pool::expect_input_dtype(op, x, p.mode);
   return detail::pool::pool(x, p, input.loc);
 }
 
