@@ -5,6 +5,7 @@
 // once per count. bench/conv_ops_torch.py times PyTorch on the same shapes.
 //
 //   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 theon_conv_ops [--repeats N] [--quick]
+//       [--only im2col|onednn|onednn_plain|direct]
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -76,8 +77,10 @@ std::vector<float> values(int64_t n, uint64_t seed) {
 int main(int argc, char** argv) {
   int repeats = 11;
   bool quick = false;
+  std::string only;  // --only NAME[,NAME...]: those algorithms
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     if (!std::strcmp(argv[i], "--quick")) quick = true;
   }
   const int threads = theon::detail::max_threads();
@@ -110,6 +113,9 @@ int main(int argc, char** argv) {
       const float* b = pass == conv::Pass::GradFilters ? dy.data() : w.data();
       for (const Variant& v : variants) {
         if (!conv::can_run(v.algorithm, g, true, pass)) continue;
+        if (!only.empty() && ("," + only + ",").find(std::string(",") + v.name + ",") ==
+                                  std::string::npos)
+          continue;
         run_pass(v, pass, g, a, b, out.data());  // warm-up: primitives, scratch buffers
         // Calls per repeat: enough for ~30 ms (one call for the big shape).
         const auto start = std::chrono::steady_clock::now();
