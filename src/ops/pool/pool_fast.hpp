@@ -17,4 +17,10 @@ int64_t max_row_f32(const float* rows, int64_t row_stride, int64_t row_begin, in
                     int64_t width, int64_t ws, int64_t stride, int64_t pad, int64_t out_width,
                     float* out);
 
+// The same with each window's arg-max (pool_kernels.hpp says how it is numbered; the
+// window's first row is `first_k` / ws there). Windows with NaN are handled here too.
+int64_t argmax_row_f32(const float* rows, int64_t row_stride, int64_t row_begin, int64_t row_end,
+                       int64_t first_k, int64_t width, int64_t ws, int64_t stride, int64_t pad,
+                       int64_t out_width, float* out, int32_t* argmax);
+
 }  // namespace theon::detail::pool::fast

@@ -131,7 +131,7 @@ void forward_row(const Geometry& g, const T* xp, const std::array<int64_t, 3>& s
           const T* row = xp + i0 * s[0] + i1 * s[1];
           for (int64_t i2 = r2.begin; i2 < r2.end; ++i2) {
             const T v = row[i2 * s[2]];
-            if (beats(v, best)) best = v;
+            best = beats(v, best) ? v : best;  // a select, not a branch: random data
           }
         }
       o[o2] = best;
@@ -185,7 +185,14 @@ void forward_argmax(const Geometry& g, const View<T>& x, T* out, int32_t* argmax
     T* o = out + row * g.out[2];
     int32_t* a = argmax + row * g.out[2];
     const Range r0 = window(g, 0, o0), r1 = window(g, 1, o1);
-    for (int64_t o2 = 0; o2 < g.out[2]; ++o2) {
+    int64_t o2 = 0;
+    if constexpr (std::is_same_v<T, float>) {
+      if (r0.count() == 1 && s[2] == 1)
+        o2 = fast::argmax_row_f32(xp + r0.begin * s[0], s[1], r1.begin, r1.end,
+                                  ((r0.begin - r0.start) * w1 + (r1.begin - r1.start)) * w2,
+                                  g.image[2], g.ws[2], g.stride[2], g.pad[2], g.out[2], o, a);
+    }
+    for (; o2 < g.out[2]; ++o2) {
       const Range r2 = window(g, 2, o2);
       T best = lowest<T>();
       // The first element stands until something beats it (all -inf, or all lowest()).
@@ -198,10 +205,9 @@ void forward_argmax(const Geometry& g, const View<T>& x, T* out, int32_t* argmax
           for (int64_t i2 = r2.begin; i2 < r2.end; ++i2) {
             empty = false;
             const T v = line[i2 * s[2]];
-            if (beats(v, best)) {
-              best = v;
-              k = k01 + i2;
-            }
+            const bool take = beats(v, best);
+            best = take ? v : best;
+            k = take ? k01 + i2 : k;
           }
         }
       o[o2] = empty ? T(0) : best;
@@ -284,6 +290,16 @@ void argmax_scatter(const Geometry& g, const View<int32_t>& argmax, const View<T
   const auto& sa = argmax.layout.stride;
   const auto& sg = gz.layout.stride;
   const int64_t w1 = g.ws[1], w2 = g.ws[2];
+  // Where arg-max k lies from its window's origin in the contiguous gradient: a table
+  // for the usual small windows (a division per output costs more than the scatter).
+  constexpr int64_t kTable = 256;
+  std::array<int64_t, kTable> delta;
+  const bool use_table = g.window_size() <= kTable;
+  auto offset_of = [&](int64_t k) {
+    return (k / (w1 * w2) * g.image[1] + k / w2 % w1) * g.image[2] + k % w2;
+  };
+  if (use_table)
+    for (int64_t k = 0; k < g.window_size(); ++k) delta[k] = offset_of(k);
   for_planes(g, tasks, [&](int64_t p) {
     T* gp = gx + p * image;
     std::fill(gp, gp + image, T(0));
@@ -295,13 +311,12 @@ void argmax_scatter(const Geometry& g, const View<int32_t>& argmax, const View<T
         const int64_t start1 = o1 * g.stride[1] - g.pad[1];
         const int32_t* arow = ap + o0 * sa[0] + o1 * sa[1];
         const T* zrow = zp + o0 * sg[0] + o1 * sg[1];
+        // The window origins of this row, in the contiguous gradient.
+        T* origin = gp + (start0 * g.image[1] + start1) * g.image[2] - g.pad[2];
         for (int64_t o2 = 0; o2 < g.out[2]; ++o2) {
           const int64_t k = arow[o2 * sa[2]];
           if (k < 0) continue;  // an empty window
-          const int64_t i0 = start0 + k / (w1 * w2);
-          const int64_t i1 = start1 + k / w2 % w1;
-          const int64_t i2 = o2 * g.stride[2] - g.pad[2] + k % w2;
-          gp[(i0 * g.image[1] + i1) * g.image[2] + i2] += zrow[o2 * sg[2]];
+          origin[o2 * g.stride[2] + (use_table ? delta[k] : offset_of(k))] += zrow[o2 * sg[2]];
         }
       }
     }

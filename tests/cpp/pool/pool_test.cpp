@@ -167,6 +167,22 @@ TEST(Pool, TiesGoToTheFirstMaximumInBothForms) {
   const NDArray plain = function({x}, gx, {}, mode("NONE"))(xv);
   EXPECT_ALLCLOSE(fast, plain, 0, 0);
   EXPECT_ALLCLOSE(fast, testing::reference_grad(c, xv, NDArray::full(DType::Float64, testing::reference_shape(c), 1.0)), 0, 0);
+  // The same through the vectorized float32 2x2 loops (rows of 2 to 40 outputs), ties,
+  // -inf windows and a NaN included.
+  auto xf = T::ftensor4("xf");
+  for (int64_t width : {4, 21, 64, 80}) {
+    SCOPED_TRACE(width);
+    NDArray v = testing::random_array({2, 2, 6, width}, DType::Float64, 0, 3, 10).astype(DType::Int64).astype(DType::Float32);
+    v.data<float>()[5] = -INFINITY, v.data<float>()[6] = -INFINITY;
+    v.data<float>()[width + 6] = -INFINITY, v.data<float>()[width + 7] = -INFINITY;
+    v.data<float>()[3 * width + 9] = std::nanf("");
+    const Var yf = S::pool_2d(xf, {2, 2}, false);
+    const Var gf = T::grad(T::sum(yf), xf);
+    Result fr = function({xf}, {yf, gf}, {}, mode("FAST_RUN"))(v);
+    Result nr = function({xf}, {yf, gf}, {}, mode("NONE"))(v);
+    EXPECT_ALLCLOSE(fr[0], nr[0], 0, 0);
+    EXPECT_ALLCLOSE(fr[1], nr[1], 0, 0);
+  }
   // max_pool_2d_same_size keeps the first maximum of each patch only.
   auto m = T::dmatrix("m");
   EXPECT_ALLCLOSE(function({m}, S::max_pool_2d_same_size(m, {2, 2}))(array({{1.0, 3.0, 2.0}, {3.0, 0.0, 2.0}, {4.0, 5.0, 6.0}})),
