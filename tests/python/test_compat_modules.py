@@ -82,16 +82,16 @@ def test_mode_including_and_excluding_reach_the_rewriter():
 def test_unavailable_names_import_and_fail_when_used():
     out = run_theano("""
         import theano, theano.tensor as T
-        from theano.tensor import signal  # the placeholder module, not a placeholder name
-        from theano.tensor.signal import pool
-        assert signal.pool is pool
-        from theano.tensor.nnet import conv2d
+        from theano.tensor.nnet import neighbours  # the placeholder module, not a placeholder name
+        from theano.tensor.nnet.neighbours import images2neibs
+        assert neighbours.images2neibs is images2neibs
+        from theano.tensor.nnet import h_softmax
         from theano.sandbox.cuda import cuda_available
         import theano.misc.pkl_utils
         x = T.dmatrix("x")
         class MyOp(theano.Op):    # subclassing a missing base works; instantiating does not
             pass
-        for use in (lambda: pool.pool_2d(x, (2, 2)), lambda: conv2d(x, x), lambda: MyOp(),
+        for use in (lambda: images2neibs(x, (2, 2)), lambda: h_softmax(x), lambda: MyOp(),
                     lambda: theano.misc.pkl_utils.dump(x, None)):
             try:
                 use()
@@ -105,8 +105,8 @@ def test_unavailable_names_import_and_fail_when_used():
                 print("AttributeError")
     """)
     assert out.splitlines() == [
-        "theano.tensor.signal.pool.pool_2d is not available in Theon yet",
-        "theano.tensor.nnet.conv2d is not available in Theon yet",
+        "theano.tensor.nnet.neighbours.images2neibs is not available in Theon yet",
+        "theano.tensor.nnet.h_softmax is not available in Theon yet",
         "theano.Op is not available in Theon yet",
         "theano.misc.pkl_utils.dump is not available in Theon yet",
         "cuda_available False", "AttributeError", "AttributeError"]

@@ -28,7 +28,7 @@ def numbers(text):
 def test_every_example_is_covered():
     covered = {name for name in dir(sys.modules[__name__]) if name.startswith("test_")}
     for script in sorted(os.listdir(EXAMPLES)):
-        if script.endswith(".py"):
+        if script.endswith(".py") and not script.startswith("_"):  # _x.py: shared modules
             stem = re.sub(r"^\d+_", "", script[:-3])
             assert "test_" + stem in covered, script
 
@@ -136,6 +136,30 @@ def test_denoising_autoencoder(tmp_path):
     assert len(costs) == 8 and costs[-1] < 0.8 * costs[0], out
     assert "fresh corruption per call: True" in out and "cost decreased: True" in out
     assert (tmp_path / "py_denoising_autoencoder_cost.csv").exists()
+
+
+def test_lenet5(tmp_path):
+    # Theano's convolutional tutorial through the alias, on synthetic MNIST-shaped data:
+    # conv2d + pool_2d blocks must learn the shift-tolerant classes (a nearest-centroid
+    # classifier gets about 27 % wrong on them).
+    out = run_example("18_lenet5.py", tmp_path)
+    errors = [float(e) for e in re.findall(r"validation error ([\d.]+) %", out)]
+    assert len(errors) == 6 and errors[-1] < 5 and errors[-1] < errors[0], out
+    test_error = re.search(r"test error ([\d.]+) %", out)
+    assert test_error and float(test_error.group(1)) < 5, out
+    assert (tmp_path / "py_lenet5_cost.csv").exists()
+    assert (tmp_path / "py_lenet5_valid_error.csv").read_text().count("\n") == 7
+
+
+def test_allconv_bn_dropout(tmp_path):
+    # Strided convolutions, batch normalization with running averages kept in shared
+    # variables by the training function, dropout from MRG_RandomStreams; evaluation with
+    # the running averages.
+    out = run_example("19_allconv_bn_dropout.py", tmp_path)
+    errors = [float(e) for e in re.findall(r"validation error ([\d.]+) %", out)]
+    assert len(errors) == 6 and errors[-1] < 25 and errors[-1] < errors[0], out
+    assert "running means of layer 1 moved from zero: True" in out
+    assert (tmp_path / "py_allconv_valid_error.csv").exists()
 
 
 from test_scan import test_scan_polynomial, test_scan_powers, test_scan_reduce_sum, test_scan_rnn  # noqa: E402,F401 (scan examples: tests in test_scan.py)

@@ -35,14 +35,7 @@ RENAMED = {
 UNAVAILABLE = {
     "theano.sandbox": {},
     "theano.tests": {},
-    "theano.tensor.signal": {},
-    "theano.tensor.signal.pool": {},
-    "theano.tensor.signal.downsample": {},
     "theano.tensor.signal.conv": {},
-    "theano.tensor.nnet.conv": {},
-    "theano.tensor.nnet.conv3d2d": {},
-    "theano.tensor.nnet.abstract_conv": {},
-    "theano.tensor.nnet.bn": {},
     "theano.tensor.nnet.neighbours": {},
     "theano.tensor.nnet.blocksparse": {},
     "theano.tensor.nnet.ctc": {},
@@ -80,11 +73,10 @@ UNAVAILABLE_NAMES = {
     "theano": ["OpFromGraph", "Op", "Apply", "Constant", "Type", "Generic", "ProfileStats",
                "sparse", "sandbox_cuda"],
     "theano.tensor": ["Op", "Apply", "Elemwise", "DimShuffle", "CAReduce", "Subtensor",
-                      "Join", "Split", "batched_tensordot", "signal", "choose", "chi2sf",
+                      "Join", "Split", "batched_tensordot", "choose", "chi2sf",
                       "j0", "j1", "i0", "i1"],
-    "theano.tensor.nnet": ["conv2d", "conv3d", "conv2d_transpose", "abstract_conv", "bn",
-                           "batch_normalization", "neighbours", "images2neibs",
-                           "neibs2images", "ctc", "h_softmax", "separable_conv2d"],
+    "theano.tensor.nnet": ["neighbours", "images2neibs", "neibs2images", "ctc", "h_softmax",
+                           "separable_conv2d"],
     "theano.printing": ["pydotprint", "pydot_imported", "Print"],
     "theano.gradient": ["subgraph_grad", "numeric_grad"],
 }
@@ -131,7 +123,7 @@ def _lacking_names_getattr(module_name, names, previous):
                 pass
         if attr in names:
             qualname = module_name + "." + attr
-            if qualname in UNAVAILABLE:  # a missing submodule (theano.tensor.signal)
+            if qualname in UNAVAILABLE:  # a missing submodule (theano.tensor.nnet.neighbours)
                 return importlib.import_module(qualname)
             return unavailable(qualname)
         raise AttributeError("module %r has no attribute %r" % (module_name, attr))
