@@ -51,9 +51,9 @@ struct Config {
   // whenever a call's shapes differ (docs/cache.md).
   bool cgen_graph = true;
   // Which algorithm runs convolutions: "auto" picks the fastest measured for each shape,
-  // dtype and pass (docs/conv_algorithms.md); "im2col", "onednn", "onednn_plain" or
-  // "direct" force one wherever it can run (elsewhere auto's choice runs), to compare
-  // paths or debug.
+  // dtype and pass (docs/conv_algorithms.md); "im2col", "onednn", "onednn_plain",
+  // "onednn_winograd" or "direct" force one wherever it can run (elsewhere auto's choice
+  // runs), to compare paths or debug.
   std::string conv_algorithm = "auto";
 };
 

@@ -81,10 +81,11 @@ void apply_flags(Config& cfg, const std::string& flags) {
       cfg.cgen_graph = parse_bool(key, value);
     } else if (key == "conv_algorithm") {
       THEON_CHECK_USER(value == "auto" || value == "im2col" || value == "onednn" ||
-                           value == "onednn_plain" || value == "direct",
+                           value == "onednn_plain" || value == "onednn_winograd" ||
+                           value == "direct",
                        ValueError)
-          << "THEON_FLAGS: conv_algorithm must be auto, im2col, onednn, onednn_plain or "
-             "direct, got '"
+          << "THEON_FLAGS: conv_algorithm must be auto, im2col, onednn, onednn_plain, "
+             "onednn_winograd or direct, got '"
           << value << "'";
       cfg.conv_algorithm = value;
     } else {
