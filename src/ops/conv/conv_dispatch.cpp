@@ -31,9 +31,10 @@ void forward(const Geometry& g, const T* input, const T* filters, T* output) {
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    switch (choose_algorithm(g, true, Pass::Forward)) {
-      case Algorithm::OneDnn: return onednn::forward(g, input, filters, output, true);
-      case Algorithm::OneDnnPlain: return onednn::forward(g, input, filters, output, false);
+    switch (const Algorithm a = choose_algorithm(g, true, Pass::Forward)) {
+      case Algorithm::OneDnn:
+      case Algorithm::OneDnnPlain:
+      case Algorithm::OneDnnWinograd: return onednn::forward(g, input, filters, output, a);
       case Algorithm::Direct: return direct::forward(g, input, filters, output);
       case Algorithm::Im2col: break;
     }
@@ -49,8 +50,7 @@ void grad_input(const Geometry& g, const T* grad_output, const T* filters, T* gr
   }
   if constexpr (std::is_same_v<T, float>) {
     const Algorithm a = choose_algorithm(g, true, Pass::GradInput);
-    if (a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain)
-      return onednn::grad_input(g, grad_output, filters, grad_input, a == Algorithm::OneDnn);
+    if (is_onednn(a)) return onednn::grad_input(g, grad_output, filters, grad_input, a);
   }
   im2col::grad_input(g, grad_output, filters, grad_input);
 }
@@ -64,8 +64,7 @@ void grad_filters(const Geometry& g, const T* input, const T* grad_output, T* gr
   }
   if constexpr (std::is_same_v<T, float>) {
     const Algorithm a = choose_algorithm(g, true, Pass::GradFilters);
-    if (a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain)
-      return onednn::grad_filters(g, input, grad_output, grad_filters, a == Algorithm::OneDnn);
+    if (is_onednn(a)) return onednn::grad_filters(g, input, grad_output, grad_filters, a);
   }
   im2col::grad_filters(g, input, grad_output, grad_filters);
 }
