@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALGORITHMS = ["im2col", "onednn", "onednn_plain", "direct"]
+ALGORITHMS = ["im2col", "onednn", "onednn_plain", "onednn_winograd", "direct"]
 
 
 def run(command, threads):

@@ -5,7 +5,7 @@
 // once per count. bench/conv_ops_torch.py times PyTorch on the same shapes.
 //
 //   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 theon_conv_ops [--repeats N] [--quick]
-//       [--only im2col|onednn|onednn_plain|direct]
+//       [--only im2col,onednn,onednn_plain,onednn_winograd,direct]
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -51,13 +51,12 @@ void run_pass(const Variant& v, conv::Pass pass, const conv::Geometry& g, const 
   using conv::Pass;
   switch (v.algorithm) {
     case Algorithm::OneDnn:
-    case Algorithm::OneDnnPlain: {
-      const bool blocked = v.algorithm == Algorithm::OneDnn;
-      if (pass == Pass::Forward) conv::onednn::forward(g, a, b, out, blocked);
-      else if (pass == Pass::GradInput) conv::onednn::grad_input(g, a, b, out, blocked);
-      else conv::onednn::grad_filters(g, a, b, out, blocked);
+    case Algorithm::OneDnnPlain:
+    case Algorithm::OneDnnWinograd:
+      if (pass == Pass::Forward) conv::onednn::forward(g, a, b, out, v.algorithm);
+      else if (pass == Pass::GradInput) conv::onednn::grad_input(g, a, b, out, v.algorithm);
+      else conv::onednn::grad_filters(g, a, b, out, v.algorithm);
       return;
-    }
     case Algorithm::Direct: conv::direct::forward(g, a, b, out); return;
     case Algorithm::Im2col:
       if (pass == Pass::Forward) conv::im2col::forward(g, a, b, out);
@@ -94,12 +93,13 @@ int main(int argc, char** argv) {
       {"im2col", conv::Algorithm::Im2col},
       {"onednn", conv::Algorithm::OneDnn},
       {"onednn_plain", conv::Algorithm::OneDnnPlain},
+      {"onednn_winograd", conv::Algorithm::OneDnnWinograd},
       {"direct", conv::Algorithm::Direct},
   };
   // Each row also says whether auto (conv_choice.cpp) picks that algorithm: "*".
   std::printf("# threads %d, oneDNN %s; GFLOP/s = 2 * MACs / median time\n", threads,
               conv::onednn::available() ? "built in" : "absent");
-  std::printf("%-12s %-13s %-13s %3s %10s %9s\n", "shape", "pass", "algorithm", "thr",
+  std::printf("%-12s %-13s %-16s %3s %10s %9s\n", "shape", "pass", "algorithm", "thr",
               "ms", "GFLOP/s");
   for (const Shape& s : shapes) {
     const conv::Geometry& g = s.g;
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
         });
         const double gflops = 2 * g.macs() / (stats.median * 1e-3) * 1e-9;
         const bool chosen = conv::choose_algorithm(g, true, pass) == v.algorithm;
-        std::printf("%-12s %-13s %-13s %3d %10.3f %9.1f %s\n", s.name,
+        std::printf("%-12s %-13s %-16s %3d %10.3f %9.1f %s\n", s.name,
                     std::string(conv::pass_name(pass)).c_str(), v.name, threads, stats.median,
                     gflops, chosen ? "*" : "");
         std::fflush(stdout);

@@ -12,8 +12,14 @@
 namespace theon::detail::conv {
 
 // OneDnn lets oneDNN pick its blocked layouts and reorders at the boundary; OneDnnPlain
-// gives it the plain layouts as they are. Each wins on some shapes.
-enum class Algorithm { Im2col, OneDnn, OneDnnPlain, Direct };
+// gives it the plain layouts as they are; OneDnnWinograd is oneDNN's Winograd F(4,3) for
+// 3x3 stride-1 filters (blocked layouts; where oneDNN has no Winograd kernel for the
+// shape, its direct one runs). Each wins on some shapes.
+enum class Algorithm { Im2col, OneDnn, OneDnnPlain, OneDnnWinograd, Direct };
+inline bool is_onednn(Algorithm a) {
+  return a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain ||
+         a == Algorithm::OneDnnWinograd;
+}
 enum class Pass { Forward, GradInput, GradFilters };
 
 std::string_view algorithm_name(Algorithm a);
@@ -33,13 +39,15 @@ bool available();
 // Primitives (and the buffers they need) are made on the first call for a geometry and
 // reused afterwards, so the steady state allocates nothing. Calls may come from several
 // threads; one geometry's calls take turns.
-// blocked: oneDNN's own layouts with reorders (Algorithm::OneDnn), else the plain ones.
+// `how` is OneDnn, OneDnnPlain or OneDnnWinograd.
 void forward(const Geometry& g, const float* input, const float* filters, float* output,
-             bool blocked = true);
+             Algorithm how = Algorithm::OneDnn);
 void grad_input(const Geometry& g, const float* grad_output, const float* filters,
-                float* grad_input, bool blocked = true);
+                float* grad_input, Algorithm how = Algorithm::OneDnn);
 void grad_filters(const Geometry& g, const float* input, const float* grad_output,
-                  float* grad_filters, bool blocked = true);
+                  float* grad_filters, Algorithm how = Algorithm::OneDnn);
+// Whether Winograd applies to g at all: 2-d, 3x3, stride 1, no dilation, one group.
+bool winograd_shape(const Geometry& g);
 }  // namespace onednn
 
 namespace direct {

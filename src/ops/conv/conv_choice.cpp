@@ -11,6 +11,7 @@ std::string_view algorithm_name(Algorithm a) {
     case Algorithm::Im2col: return "im2col";
     case Algorithm::OneDnn: return "onednn";
     case Algorithm::OneDnnPlain: return "onednn_plain";
+    case Algorithm::OneDnnWinograd: return "onednn_winograd";
     case Algorithm::Direct: return "direct";
   }
   return "?";
@@ -30,6 +31,8 @@ bool can_run(Algorithm a, const Geometry& g, bool is_float32, Pass pass) {
     case Algorithm::Im2col: return true;
     case Algorithm::OneDnn:
     case Algorithm::OneDnnPlain: return is_float32 && onednn::available();
+    case Algorithm::OneDnnWinograd:
+      return is_float32 && onednn::available() && onednn::winograd_shape(g);
     case Algorithm::Direct: return is_float32 && pass == Pass::Forward && direct::supports(g);
   }
   return false;
@@ -72,7 +75,8 @@ Algorithm measured_choice(const Geometry& g, bool is_float32, Pass pass) {
 Algorithm choose_algorithm(const Geometry& g, bool is_float32, Pass pass) {
   const std::string& forced = config().conv_algorithm;
   for (Algorithm a :
-       {Algorithm::Im2col, Algorithm::OneDnn, Algorithm::OneDnnPlain, Algorithm::Direct})
+       {Algorithm::Im2col, Algorithm::OneDnn, Algorithm::OneDnnPlain, Algorithm::OneDnnWinograd,
+        Algorithm::Direct})
     if (forced == algorithm_name(a) && can_run(a, g, is_float32, pass)) return a;
   return measured_choice(g, is_float32, pass);
 }

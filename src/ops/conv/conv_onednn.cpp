@@ -4,10 +4,12 @@
 //
 // A primitive costs milliseconds to create (it generates code), so each geometry's
 // primitive, its reorders and its buffers are made once and kept in a small cache.
+#include <array>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "ops/conv/conv_algorithms.hpp"
@@ -57,6 +59,10 @@ struct Entry {
   dnnl::primitive primitive;
   std::vector<Argument> arguments;
   memory scratchpad;
+  // Made once, so that a call allocates nothing: the stream, and the primitive's
+  // arguments (memory objects are handles: set_data_handle on `user` reaches them).
+  dnnl::stream stream;
+  std::unordered_map<int, memory> execute_args;
 };
 
 memory::dims spatial_dims(const Geometry& g, const std::array<int64_t, kMaxSpatial>& v,
@@ -84,8 +90,8 @@ memory::desc plain_filters(const Geometry& g) {
   return {d, memory::data_type::f32, tag};
 }
 
-memory::desc any_like(const memory::desc& md, bool blocked) {
-  return blocked ? memory::desc(md.dims(), memory::data_type::f32, Tag::any) : md;
+memory::desc any_like(const memory::desc& md, Algorithm how) {
+  return how != Algorithm::OneDnnPlain ? memory::desc(md.dims(), memory::data_type::f32, Tag::any) : md;
 }
 
 struct Descs {
@@ -130,18 +136,23 @@ dnnl::primitive_attr user_scratchpad() {
   return attr;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool blocked) {
+dnnl::algorithm kind_of(Algorithm how) {
+  return how == Algorithm::OneDnnWinograd ? dnnl::algorithm::convolution_winograd
+                                          : dnnl::algorithm::convolution_direct;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, Algorithm how) {
   dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-      any_like(d.input, blocked), any_like(d.filters, blocked), any_like(d.output, blocked), d.strides, d.dilates,
+      dnnl::prop_kind::forward_training, kind_of(how), any_like(d.input, how),
+      any_like(d.filters, how), any_like(d.output, how), d.strides, d.dilates,
       d.pad_left, d.pad_right);
   return {desc, user_scratchpad(), cpu_engine()};
 }
 
-std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, bool blocked) {
+std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, Algorithm how) {
   const Descs d = descs_of(g);
   auto e = std::make_unique<Entry>();
-  const auto fwd = forward_pd(d, blocked);
+  const auto fwd = forward_pd(d, how);
   memory::desc scratch;
   if (pass == Pass::Forward) {
     add_argument(*e, DNNL_ARG_SRC, d.input, fwd.src_desc(), false);
@@ -151,8 +162,8 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, bool blocked) {
     scratch = fwd.scratchpad_desc();
   } else if (pass == Pass::GradInput) {
     dnnl::convolution_backward_data::desc desc(
-        dnnl::algorithm::convolution_direct, any_like(d.input, blocked),
-        any_like(d.filters, blocked), any_like(d.output, blocked), d.strides, d.dilates, d.pad_left, d.pad_right);
+        kind_of(how), any_like(d.input, how), any_like(d.filters, how),
+        any_like(d.output, how), d.strides, d.dilates, d.pad_left, d.pad_right);
     dnnl::convolution_backward_data::primitive_desc pd(desc, user_scratchpad(), cpu_engine(),
                                                        fwd);
     add_argument(*e, DNNL_ARG_DIFF_DST, d.output, pd.diff_dst_desc(), false);
@@ -162,8 +173,8 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, bool blocked) {
     scratch = pd.scratchpad_desc();
   } else {
     dnnl::convolution_backward_weights::desc desc(
-        dnnl::algorithm::convolution_direct, any_like(d.input, blocked),
-        any_like(d.filters, blocked), any_like(d.output, blocked), d.strides, d.dilates, d.pad_left, d.pad_right);
+        kind_of(how), any_like(d.input, how), any_like(d.filters, how),
+        any_like(d.output, how), d.strides, d.dilates, d.pad_left, d.pad_right);
     dnnl::convolution_backward_weights::primitive_desc pd(desc, user_scratchpad(),
                                                           cpu_engine(), fwd);
     add_argument(*e, DNNL_ARG_SRC, d.input, pd.src_desc(), false);
@@ -173,6 +184,9 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, bool blocked) {
     scratch = pd.scratchpad_desc();
   }
   e->scratchpad = memory(scratch, cpu_engine());
+  e->stream = dnnl::stream(cpu_engine());
+  e->execute_args.emplace(DNNL_ARG_SCRATCHPAD, e->scratchpad);
+  for (const Argument& a : e->arguments) e->execute_args.emplace(a.key, a.inner);
   return e;
 }
 
@@ -180,13 +194,15 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, bool blocked) {
 // program sweeping shapes) it starts over rather than tracking use.
 constexpr size_t kCacheLimit = 64;
 
-Entry& entry_for(const Geometry& g, Pass pass, bool blocked) {
+Entry& entry_for(const Geometry& g, Pass pass, Algorithm how) {
   static std::mutex mutex;
-  static std::map<std::vector<int64_t>, std::unique_ptr<Entry>> cache;
-  std::vector<int64_t> key{g.spatial, g.batch, g.in_channels, g.out_channels, g.groups,
-                           static_cast<int64_t>(pass), blocked};
+  using Key = std::array<int64_t, 7 + 6 * kMaxSpatial>;
+  static std::map<Key, std::unique_ptr<Entry>> cache;
+  Key key{g.spatial, g.batch, g.in_channels, g.out_channels, g.groups,
+          static_cast<int64_t>(pass), static_cast<int64_t>(how)};
+  size_t at = 7;
   for (const auto* v : {&g.image, &g.kernel, &g.output, &g.stride, &g.dilation, &g.pad})
-    key.insert(key.end(), v->begin(), v->end());
+    for (int64_t x : *v) key[at++] = x;
   std::lock_guard lock(mutex);
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;
@@ -205,7 +221,13 @@ Entry& entry_for(const Geometry& g, Pass pass, bool blocked) {
   }
   std::unique_ptr<Entry> e;
   try {
-    e = make_entry(g, pass, blocked);
+    try {
+      e = make_entry(g, pass, how);
+    } catch (const dnnl::error&) {
+      // No Winograd kernel for this shape (or this CPU): oneDNN's direct one instead.
+      if (how != Algorithm::OneDnnWinograd) throw;
+      e = make_entry(g, pass, Algorithm::OneDnn);
+    }
   } catch (const dnnl::error& err) {
     THEON_FAIL(InternalError) << "conv (oneDNN " << pass_name(pass) << "): " << err.what()
                              << " for batch " << g.batch << ", " << g.in_channels << "->"
@@ -214,27 +236,24 @@ Entry& entry_for(const Geometry& g, Pass pass, bool blocked) {
   return *cache.emplace(std::move(key), std::move(e)).first->second;
 }
 
-void run(const Geometry& g, Pass pass, bool blocked, const std::vector<const float*>& inputs,
+void run(const Geometry& g, Pass pass, Algorithm how, std::array<const float*, 2> inputs,
          float* output) {
   if (is_empty(g)) {
     std::memset(output, 0, sizeof(float) * elements_of(g, pass));
     return;
   }
-  Entry& e = entry_for(g, pass, blocked);
+  Entry& e = entry_for(g, pass, how);
   std::lock_guard busy(e.busy);
-  dnnl::stream stream(cpu_engine());
-  std::unordered_map<int, memory> args{{DNNL_ARG_SCRATCHPAD, e.scratchpad}};
   size_t next_input = 0;
   for (Argument& a : e.arguments) {
     a.user.set_data_handle(a.is_output ? static_cast<void*>(output)
                                        : const_cast<float*>(inputs[next_input++]));
-    if (a.reordered && !a.is_output) a.reorder.execute(stream, a.user, a.inner);
-    args.emplace(a.key, a.inner);
+    if (a.reordered && !a.is_output) a.reorder.execute(e.stream, a.user, a.inner);
   }
-  e.primitive.execute(stream, args);
+  e.primitive.execute(e.stream, e.execute_args);
   for (Argument& a : e.arguments)
-    if (a.reordered && a.is_output) a.reorder.execute(stream, a.inner, a.user);
-  stream.wait();
+    if (a.reordered && a.is_output) a.reorder.execute(e.stream, a.inner, a.user);
+  e.stream.wait();
 }
 
 }  // namespace
@@ -242,16 +261,16 @@ void run(const Geometry& g, Pass pass, bool blocked, const std::vector<const flo
 bool available() { return true; }
 
 void forward(const Geometry& g, const float* input, const float* filters, float* output,
-             bool blocked) {
-  run(g, Pass::Forward, blocked, {input, filters}, output);
+             Algorithm how) {
+  run(g, Pass::Forward, how, {input, filters}, output);
 }
 void grad_input(const Geometry& g, const float* grad_output, const float* filters,
-                float* grad_input, bool blocked) {
-  run(g, Pass::GradInput, blocked, {grad_output, filters}, grad_input);
+                float* grad_input, Algorithm how) {
+  run(g, Pass::GradInput, how, {grad_output, filters}, grad_input);
 }
 void grad_filters(const Geometry& g, const float* input, const float* grad_output,
-                  float* grad_filters, bool blocked) {
-  run(g, Pass::GradFilters, blocked, {input, grad_output}, grad_filters);
+                  float* grad_filters, Algorithm how) {
+  run(g, Pass::GradFilters, how, {input, grad_output}, grad_filters);
 }
 
 #else  // built without oneDNN: choose_algorithm never picks it
@@ -263,12 +282,21 @@ bool available() { return false; }
                                "nothing should call it (batch "
                             << g.batch << ")";
 }
-void forward(const Geometry& g, const float*, const float*, float*, bool) { unavailable(g); }
-void grad_input(const Geometry& g, const float*, const float*, float*, bool) { unavailable(g); }
-void grad_filters(const Geometry& g, const float*, const float*, float*, bool) {
+void forward(const Geometry& g, const float*, const float*, float*, Algorithm) {
+  unavailable(g);
+}
+void grad_input(const Geometry& g, const float*, const float*, float*, Algorithm) {
+  unavailable(g);
+}
+void grad_filters(const Geometry& g, const float*, const float*, float*, Algorithm) {
   unavailable(g);
 }
 
 #endif
+
+bool winograd_shape(const Geometry& g) {
+  return g.spatial == 2 && g.groups == 1 && g.kernel[0] == 3 && g.kernel[1] == 3 &&
+         g.stride[0] == 1 && g.stride[1] == 1 && g.dilation[0] == 1 && g.dilation[1] == 1;
+}
 
 }  // namespace theon::detail::conv::onednn
