@@ -356,6 +356,27 @@ TEST(ConvAlgorithms, ChoiceFollowsTheFlag) {
   EXPECT_EQ(config().conv_algorithm, "auto");
 }
 
+// auto's picks on the benchmark's shapes (docs/conv_algorithms.md).
+TEST(ConvAlgorithms, AutoPicksTheMeasuredFastest) {
+  Geometry vgg;
+  vgg.batch = 32;
+  vgg.in_channels = vgg.out_channels = 64;
+  vgg.image = vgg.output = {56, 56, 1};
+  vgg.kernel = {3, 3, 1};
+  vgg.pad = {1, 1, 0};
+  const Geometry lenet = lenet_first_layer(128);
+  const bool onednn = onednn::available();
+  for (Pass pass : kPasses) {
+    EXPECT_EQ(choose_algorithm(vgg, true, pass),
+              onednn ? Algorithm::OneDnnWinograd : Algorithm::Im2col);
+    EXPECT_EQ(choose_algorithm(vgg, false, pass), Algorithm::Im2col);
+  }
+  if (direct::supports(lenet))
+    EXPECT_EQ(choose_algorithm(lenet, true, Pass::Forward), Algorithm::Direct);
+  EXPECT_EQ(choose_algorithm(lenet, true, Pass::GradInput), Algorithm::Im2col);
+  EXPECT_EQ(choose_algorithm(lenet, true, Pass::GradFilters), Algorithm::Im2col);
+}
+
 // A cached oneDNN primitive serves the second call with new data correctly, and geometries
 // that differ only in padding or dilation get their own primitives.
 TEST(ConvAlgorithms, OneDnnCacheKeepsGeometriesApart) {
