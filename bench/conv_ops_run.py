@@ -3,6 +3,7 @@ side by side, alternating, for 1 and 2 threads, and prints the Markdown table th
 docs/conv_algorithms.md records.
 
     /usr/bin/python3 bench/conv_ops_run.py --build build [--rounds 3] [--repeats 11]
+        [--threads 1 2]
 
 The machine is shared, so each program runs --rounds times in turn and every cell keeps
 its best round (each round's value is already a median of repeats): the quietest
@@ -43,6 +44,7 @@ def main():
     parser.add_argument("--build", default="build")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     theon = [os.path.join(args.build, "bench", "theon_conv_ops"), "--repeats", str(args.repeats)]
     torch = [sys.executable, os.path.join(HERE, "conv_ops_torch.py"), "--repeats",
@@ -51,7 +53,7 @@ def main():
     chosen = {}   # (shape, pass) -> algorithm auto picks
     order = []
     notes = set()
-    for threads in (1, 2):
+    for threads in args.threads:
         for _ in range(args.rounds):
             for command in (theon, torch):
                 rows, lines = run(command, threads)
@@ -74,7 +76,7 @@ def main():
     print("|" + "---|" * len(header))
     macs = {"lenet_conv1": 128 * 20 * 24 * 24 * 25, "lenet_conv2": 128 * 50 * 8 * 8 * 20 * 25,
             "vgg_3x3": 32 * 64 * 56 * 56 * 64 * 9, "cifar_3x3": 128 * 64 * 16 * 16 * 32 * 9}
-    for threads in (1, 2):
+    for threads in args.threads:
         for shape, pass_ in order:
             def gflops(algorithm):
                 ms = best.get((shape, pass_, algorithm, threads))
