@@ -149,9 +149,9 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, Algorithm h
   return {desc, user_scratchpad(), cpu_engine()};
 }
 
-std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, Algorithm how) {
+std::shared_ptr<Entry> make_entry(const Geometry& g, Pass pass, Algorithm how) {
   const Descs d = descs_of(g);
-  auto e = std::make_unique<Entry>();
+  auto e = std::make_shared<Entry>();
   const auto fwd = forward_pd(d, how);
   memory::desc scratch;
   if (pass == Pass::Forward) {
@@ -194,10 +194,11 @@ std::unique_ptr<Entry> make_entry(const Geometry& g, Pass pass, Algorithm how) {
 // program sweeping shapes) it starts over rather than tracking use.
 constexpr size_t kCacheLimit = 64;
 
-Entry& entry_for(const Geometry& g, Pass pass, Algorithm how) {
+// Shared: a caller keeps its entry alive while the cache may start over under it.
+std::shared_ptr<Entry> entry_for(const Geometry& g, Pass pass, Algorithm how) {
   static std::mutex mutex;
   using Key = std::array<int64_t, 7 + 6 * kMaxSpatial>;
-  static std::map<Key, std::unique_ptr<Entry>> cache;
+  static std::map<Key, std::shared_ptr<Entry>> cache;
   Key key{g.spatial, g.batch, g.in_channels, g.out_channels, g.groups,
           static_cast<int64_t>(pass), static_cast<int64_t>(how)};
   size_t at = 7;
@@ -205,21 +206,9 @@ Entry& entry_for(const Geometry& g, Pass pass, Algorithm how) {
     for (int64_t x : *v) key[at++] = x;
   std::lock_guard lock(mutex);
   auto it = cache.find(key);
-  if (it != cache.end()) return *it->second;
-  if (cache.size() >= kCacheLimit) {
-    // Entries in use are locked by their callers; keep those (erasing them would free
-    // buffers under a running primitive).
-    for (auto i = cache.begin(); i != cache.end();) {
-      std::unique_lock busy(i->second->busy, std::try_to_lock);
-      if (busy.owns_lock()) {
-        busy.unlock();
-        i = cache.erase(i);
-      } else {
-        ++i;
-      }
-    }
-  }
-  std::unique_ptr<Entry> e;
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kCacheLimit) cache.clear();
+  std::shared_ptr<Entry> e;
   try {
     try {
       e = make_entry(g, pass, how);
@@ -233,7 +222,7 @@ Entry& entry_for(const Geometry& g, Pass pass, Algorithm how) {
                              << " for batch " << g.batch << ", " << g.in_channels << "->"
                              << g.out_channels << " channels";
   }
-  return *cache.emplace(std::move(key), std::move(e)).first->second;
+  return cache.emplace(key, std::move(e)).first->second;
 }
 
 void run(const Geometry& g, Pass pass, Algorithm how, std::array<const float*, 2> inputs,
@@ -242,7 +231,8 @@ void run(const Geometry& g, Pass pass, Algorithm how, std::array<const float*, 2
     std::memset(output, 0, sizeof(float) * elements_of(g, pass));
     return;
   }
-  Entry& e = entry_for(g, pass, how);
+  const std::shared_ptr<Entry> entry = entry_for(g, pass, how);
+  Entry& e = *entry;
   std::lock_guard busy(e.busy);
   size_t next_input = 0;
   for (Argument& a : e.arguments) {
