@@ -13,7 +13,12 @@ package only arranges its names the way Theano's modules did.
 """
 import os as _os
 
-from . import _theon
+# oneDNN's OpenMP threads spin for a while after each convolution and so take a core
+# from Theon's own thread pool (20-35% on LeNet's layers, docs/conv_algorithms.md);
+# sleeping at once costs nothing measurable there. OpenMP reads this when it loads.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from . import _theon  # noqa: E402
 
 # Variables record the Python line that made them (for error messages); frames inside
 # this package are skipped so that the user's line is the one recorded.
