@@ -208,7 +208,11 @@ def theon_env():
     unset that is its own choice for this CPU), and runs one thread like the peers: one
     BLAS kernel and one thread count on every side of a ratio (WORKLOADS.md, "Same
     libraries for every peer")."""
-    return {"THEON_FLAGS": "blas_coretype=keep", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    # OMP_WAIT_POLICY: oneDNN's OpenMP threads sleep between convolutions instead of
+    # spinning against Theon's own pool (docs/conv_algorithms.md); `import theon` sets it
+    # for Python, a C++ program must have it in its environment.
+    return {"THEON_FLAGS": "blas_coretype=keep", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+            "OMP_WAIT_POLICY": "passive"}
 
 
 def run_workload(run, build, workload, impls, repeats, scale):

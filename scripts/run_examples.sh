@@ -13,6 +13,10 @@ root=$PWD
 scripts/build.sh
 
 mkdir -p out
+# oneDNN's OpenMP threads (convolutions) sleep between calls instead of spinning against
+# Theon's own thread pool (docs/conv_algorithms.md); Python's `import theon` sets this
+# itself, C++ programs read it from their environment.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 shopt -s nullglob
 
 # Globs expand in sorted order. CMake also leaves directories (CMakeFiles)

@@ -104,6 +104,16 @@ def run_w4(args):
     bc.emit_time("W4", IMPL, "fwd+grad", "ms", bc.time_per_call(args.repeats, 1, 1e3, both))
 
 
+def sgd_step(loss, params, lr):
+    """Backpropagates `loss` and takes one SGD step on `params`, as the Theon runners'
+    updates do."""
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
+
+
 def run_w5(args):
     x, labels, params = bc.w5_data()
     x, labels = torch.from_numpy(x), torch.from_numpy(labels)
@@ -114,11 +124,7 @@ def run_w5(args):
         h1 = torch.relu(x @ w1 + b1)
         h2 = torch.relu(h1 @ w2 + b2)
         loss = torch.nn.functional.cross_entropy(h2 @ w3 + b3, labels)
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= 0.01 * p.grad
-                p.grad = None
+        sgd_step(loss, params, 0.01)
         return loss
 
     first = step().item()
@@ -147,11 +153,7 @@ def run_w8(args):
         h = torch.tanh(F.max_pool2d(F.conv2d(h, w1), 2) + b1[:, None, None])
         h = torch.tanh(h.flatten(1) @ w2 + b2)
         loss = F.cross_entropy(h @ w3 + b3, y)
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= 0.01 * p.grad
-                p.grad = None
+        sgd_step(loss, params, 0.01)
         return loss
 
     first = step().item()
