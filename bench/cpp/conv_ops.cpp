@@ -58,6 +58,10 @@ void run_pass(const Variant& v, conv::Pass pass, const conv::Geometry& g, const 
       else conv::onednn::grad_filters(g, a, b, out, v.algorithm);
       return;
     case Algorithm::Direct: conv::direct::forward(g, a, b, out); return;
+    case Algorithm::Lanes:
+      if (pass == Pass::Forward) conv::lanes::forward(g, a, b, out);
+      else conv::lanes::grad_filters(g, a, b, out);
+      return;
     case Algorithm::Im2col:
       if (pass == Pass::Forward) conv::im2col::forward(g, a, b, out);
       else if (pass == Pass::GradInput) conv::im2col::grad_input(g, a, b, out);
@@ -95,6 +99,7 @@ int main(int argc, char** argv) {
       {"onednn_plain", conv::Algorithm::OneDnnPlain},
       {"onednn_winograd", conv::Algorithm::OneDnnWinograd},
       {"direct", conv::Algorithm::Direct},
+      {"lanes", conv::Algorithm::Lanes},
   };
   // Each row also says whether auto (conv_choice.cpp) picks that algorithm: "*".
   std::printf("# threads %d, oneDNN %s; GFLOP/s = 2 * MACs / median time\n", threads,

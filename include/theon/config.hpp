@@ -52,7 +52,7 @@ struct Config {
   bool cgen_graph = true;
   // Which algorithm runs convolutions: "auto" picks the fastest measured for each shape,
   // dtype and pass (docs/conv_algorithms.md); "im2col", "onednn", "onednn_plain",
-  // "onednn_winograd" or "direct" force one wherever it can run (elsewhere auto's choice
+  // "onednn_winograd", "direct" or "lanes" force one wherever it can run (elsewhere auto's choice
   // runs), to compare paths or debug.
   std::string conv_algorithm = "auto";
 };

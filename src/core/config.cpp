@@ -82,10 +82,10 @@ void apply_flags(Config& cfg, const std::string& flags) {
     } else if (key == "conv_algorithm") {
       THEON_CHECK_USER(value == "auto" || value == "im2col" || value == "onednn" ||
                            value == "onednn_plain" || value == "onednn_winograd" ||
-                           value == "direct",
+                           value == "direct" || value == "lanes",
                        ValueError)
           << "THEON_FLAGS: conv_algorithm must be auto, im2col, onednn, onednn_plain, "
-             "onednn_winograd or direct, got '"
+             "onednn_winograd, direct or lanes, got '"
           << value << "'";
       cfg.conv_algorithm = value;
     } else {

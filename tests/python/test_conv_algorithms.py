@@ -11,7 +11,7 @@ import theon.tensor as T
 from theon import _theon
 from theon.tensor import nnet
 
-ALGORITHMS = ["auto", "im2col", "onednn", "onednn_plain", "onednn_winograd", "direct"]
+ALGORITHMS = ["auto", "im2col", "onednn", "onednn_plain", "onednn_winograd", "direct", "lanes"]
 # batch, in channels, out channels, image, kernel, pad
 SHAPES = [(3, 1, 20, 13, 5, 0), (2, 20, 6, 9, 5, 0), (2, 16, 16, 10, 3, 1)]
 

@@ -15,7 +15,7 @@ namespace theon::detail::conv {
 // gives it the plain layouts as they are; OneDnnWinograd is oneDNN's Winograd F(4,3) for
 // 3x3 stride-1 filters (blocked layouts; where oneDNN has no Winograd kernel for the
 // shape, its direct one runs). Each wins on some shapes.
-enum class Algorithm { Im2col, OneDnn, OneDnnPlain, OneDnnWinograd, Direct };
+enum class Algorithm { Im2col, OneDnn, OneDnnPlain, OneDnnWinograd, Direct, Lanes };
 inline bool is_onednn(Algorithm a) {
   return a == Algorithm::OneDnn || a == Algorithm::OneDnnPlain ||
          a == Algorithm::OneDnnWinograd;
@@ -56,5 +56,16 @@ namespace direct {
 bool supports(const Geometry& g);
 void forward(const Geometry& g, const float* input, const float* filters, float* output);
 }  // namespace direct
+
+namespace lanes {
+// The batch-lanes AVX-512 kernels (conv_lanes.cpp): 16 images in the 16 lanes of a
+// vector, forward and grad-filters; 2-d, one group, stride 1, no dilation, any padding.
+bool supports(const Geometry& g);
+void forward(const Geometry& g, const float* input, const float* filters, float* output);
+void grad_filters(const Geometry& g, const float* input, const float* grad_output,
+                  float* grad_filters);
+// Bytes of one block of 16 images in the kernels' layout (input channels, padded image).
+int64_t block_bytes(const Geometry& g);
+}  // namespace lanes
 
 }  // namespace theon::detail::conv

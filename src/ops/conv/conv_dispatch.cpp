@@ -36,6 +36,7 @@ void forward(const Geometry& g, const T* input, const T* filters, T* output) {
       case Algorithm::OneDnnPlain:
       case Algorithm::OneDnnWinograd: return onednn::forward(g, input, filters, output, a);
       case Algorithm::Direct: return direct::forward(g, input, filters, output);
+      case Algorithm::Lanes: return lanes::forward(g, input, filters, output);
       case Algorithm::Im2col: break;
     }
   }
@@ -65,6 +66,7 @@ void grad_filters(const Geometry& g, const T* input, const T* grad_output, T* gr
   if constexpr (std::is_same_v<T, float>) {
     const Algorithm a = choose_algorithm(g, true, Pass::GradFilters);
     if (is_onednn(a)) return onednn::grad_filters(g, input, grad_output, grad_filters, a);
+    if (a == Algorithm::Lanes) return lanes::grad_filters(g, input, grad_output, grad_filters);
   }
   im2col::grad_filters(g, input, grad_output, grad_filters);
 }

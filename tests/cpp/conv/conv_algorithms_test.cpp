@@ -177,6 +177,11 @@ void run_pass(Algorithm a, Pass pass, const Geometry& g, const T* x, const T* y,
       direct::forward(g, x, y, out);
       return;
     }
+    if (a == Algorithm::Lanes) {
+      if (pass == Pass::Forward) lanes::forward(g, x, y, out);
+      else lanes::grad_filters(g, x, y, out);
+      return;
+    }
   }
   if (pass == Pass::Forward) im2col::forward(g, x, y, out);
   else if (pass == Pass::GradInput) im2col::grad_input(g, x, y, out);
@@ -291,6 +296,65 @@ TEST(ConvAlgorithms, DirectMatchesReference) {
   });
 }
 
+// The batch-lanes kernels' domain (2-d, one group, stride 1, no dilation), with batches
+// that do and do not fill blocks of 16 images, rows wider than one 8-column step, kernels
+// wider than one 5-column step, filter counts that leave 1, 2 or 3 after the full steps.
+Geometry lanes_geometry(std::mt19937& rng) {
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Geometry g;
+  const int64_t batches[] = {1, 5, 16, 17, 35};
+  g.batch = batches[pick(0, 4)];
+  g.in_channels = pick(1, 7);
+  g.out_channels = pick(1, 9);
+  for (int d = 0; d < 2; ++d) {
+    g.kernel[d] = pick(1, 7);
+    g.pad[d] = pick(0, 2);
+    g.image[d] = std::max<int64_t>(1, g.kernel[d] - 2 * g.pad[d]) + pick(0, 12);
+    g.output[d] = g.image[d] + 2 * g.pad[d] - g.kernel[d] + 1;
+  }
+  return g;
+}
+
+TEST(ConvAlgorithms, LanesMatchesReference) {
+  if (!lanes::supports(lenet_first_layer(1))) GTEST_SKIP() << "this CPU lacks AVX-512";
+  std::mt19937 rng(9);
+  for (int i = 0; i < 40; ++i) {
+    const Geometry g = lanes_geometry(rng);
+    ASSERT_TRUE(lanes::supports(g)) << g.describe();
+    for (Pass pass : {Pass::Forward, Pass::GradFilters})
+      expect_matches<float>(g, pass, "lanes", rng, [&](auto x, auto y, auto out) {
+        run_pass<float>(Algorithm::Lanes, pass, g, x, y, out);
+      });
+  }
+  // LeNet's second layer at a batch that leaves a partial block.
+  Geometry g = lenet_first_layer(19);
+  g.in_channels = 20;
+  g.out_channels = 50;
+  g.image = {12, 12, 1};
+  g.output = {8, 8, 1};
+  for (Pass pass : {Pass::Forward, Pass::GradFilters})
+    expect_matches<float>(g, pass, "lanes", rng, [&](auto x, auto y, auto out) {
+      run_pass<float>(Algorithm::Lanes, pass, g, x, y, out);
+    });
+}
+
+TEST(ConvAlgorithms, LanesRefusesWhatItCannotRun) {
+  Geometry g = lenet_first_layer(2);
+  g.stride = {2, 2, 1};
+  g.output = {12, 12, 1};
+  EXPECT_FALSE(lanes::supports(g));
+  g = lenet_first_layer(2);
+  g.dilation = {2, 1, 1};
+  g.output = {20, 24, 1};
+  EXPECT_FALSE(lanes::supports(g));
+  g = lenet_first_layer(2);
+  g.in_channels = g.out_channels = 2;
+  g.groups = 2;
+  EXPECT_FALSE(lanes::supports(g));
+  EXPECT_FALSE(can_run(Algorithm::Lanes, lenet_first_layer(2), false, Pass::Forward));
+  EXPECT_FALSE(can_run(Algorithm::Lanes, lenet_first_layer(2), true, Pass::GradInput));
+}
+
 TEST(ConvAlgorithms, DirectRefusesWhatItCannotRun) {
   Geometry g = lenet_first_layer(2);
   g.stride = {2, 2, 1};
@@ -339,7 +403,7 @@ TEST_P(ForcedAlgorithm, DispatchMatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(ConvAlgorithms, ForcedAlgorithm,
                          ::testing::Values("auto", "im2col", "onednn", "onednn_plain",
-                                           "onednn_winograd", "direct"));
+                                           "onednn_winograd", "direct", "lanes"));
 
 TEST(ConvAlgorithms, ChoiceFollowsTheFlag) {
   const Geometry g = lenet_first_layer(4);
@@ -375,6 +439,18 @@ TEST(ConvAlgorithms, AutoPicksTheMeasuredFastest) {
     EXPECT_EQ(choose_algorithm(lenet, true, Pass::Forward), Algorithm::Direct);
   EXPECT_EQ(choose_algorithm(lenet, true, Pass::GradInput), Algorithm::Im2col);
   EXPECT_EQ(choose_algorithm(lenet, true, Pass::GradFilters), Algorithm::Im2col);
+  Geometry lenet2 = lenet;
+  lenet2.in_channels = 20;
+  lenet2.out_channels = 50;
+  lenet2.image = {12, 12, 1};
+  lenet2.output = {8, 8, 1};
+  if (lanes::supports(lenet2)) {
+    EXPECT_EQ(choose_algorithm(lenet2, true, Pass::Forward), Algorithm::Lanes);
+    EXPECT_EQ(choose_algorithm(lenet2, true, Pass::GradFilters), Algorithm::Lanes);
+  }
+  EXPECT_NE(choose_algorithm(lenet2, true, Pass::GradInput), Algorithm::Lanes);
+  lenet2.batch = 8;  // half a block of lanes
+  EXPECT_NE(choose_algorithm(lenet2, true, Pass::Forward), Algorithm::Lanes);
 }
 
 // A cached oneDNN primitive serves the second call with new data correctly, and geometries

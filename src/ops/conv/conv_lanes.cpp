@@ -1,0 +1,320 @@
+// The batch-lanes AVX-512 convolution (forward and grad-filters): 16 images side by side
+// in the 16 lanes of a vector. Meant for LeNet's second layer (20 -> 50 channels, 8x8
+// outputs, 5x5 filters), where GEMM's M = 50 and N = 64 per image are awkward for sgemm
+// and oneDNN would pad the channels to blocks of 16.
+//
+// Each block of 16 images is copied into the layout [channel][y][x][lane] (zero border
+// for the padding, zero lanes past the batch). Then every tap of every output pixel is
+// one broadcast weight times one vector of 16 images: no lane is wasted whatever the
+// channel counts or the image width, and the sums stay in registers over all taps.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "core/parallel.hpp"
+#include "ops/avx512.hpp"
+#include "ops/conv/conv_algorithms.hpp"
+
+namespace theon::detail::conv::lanes {
+namespace {
+
+constexpr int64_t kLanes = 16;
+// Output columns per forward step and filters per step: 3 x 8 accumulators.
+constexpr int kColumns = 8, kFilters = 3;
+// Grad-filters: filters x kernel columns per step (4 x 5 accumulators), and how many
+// blocks of 16 images one pass over the weights covers (their data stays in L2).
+constexpr int kGradFilters = 4, kTapColumns = 5;
+constexpr int64_t kBlocksPerChunk = 2;
+
+struct Plan {
+  int64_t hp = 0, wp = 0;      // padded image
+  int64_t blocks = 0;          // blocks of 16 images
+  int64_t in_block = 0;        // floats of one block's input in lanes layout
+  int64_t out_block = 0;       // floats of one block's output (or output gradient)
+};
+
+Plan plan_of(const Geometry& g) {
+  Plan p;
+  p.hp = g.image[0] + 2 * g.pad[0];
+  p.wp = g.image[1] + 2 * g.pad[1];
+  p.blocks = (g.batch + kLanes - 1) / kLanes;
+  p.in_block = g.in_channels * p.hp * p.wp * kLanes;
+  p.out_block = g.out_channels * g.output_size() * kLanes;
+  return p;
+}
+
+// Images [16 block, 16 block + 16) of `input` (N, C, H, W) into dst [C][Hp][Wp][16].
+void input_to_lanes(const Geometry& g, const Plan& p, const float* input, int64_t block,
+                    float* dst) {
+  std::fill(dst, dst + p.in_block, 0.0f);
+  const int64_t H = g.image[0], W = g.image[1], C = g.in_channels;
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    const int64_t n = block * kLanes + lane;
+    if (n >= g.batch) break;
+    const float* src = input + n * C * H * W;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t y = 0; y < H; ++y) {
+        float* row = dst + ((c * p.hp + y + g.pad[0]) * p.wp + g.pad[1]) * kLanes + lane;
+        const float* s = src + (c * H + y) * W;
+        for (int64_t x = 0; x < W; ++x) row[x * kLanes] = s[x];
+      }
+  }
+}
+
+// Images of one block of `planes` (N, OC, OH, OW) into dst [OC][OH][OW][16], and back.
+void output_to_lanes(const Geometry& g, const float* planes, int64_t block, float* dst) {
+  const int64_t per_image = g.out_channels * g.output_size();
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    const int64_t n = block * kLanes + lane;
+    if (n >= g.batch) {
+      for (int64_t i = 0; i < per_image; ++i) dst[i * kLanes + lane] = 0.0f;
+      continue;
+    }
+    const float* s = planes + n * per_image;
+    for (int64_t i = 0; i < per_image; ++i) dst[i * kLanes + lane] = s[i];
+  }
+}
+
+void lanes_to_output(const Geometry& g, const float* src, int64_t block, float* planes) {
+  const int64_t per_image = g.out_channels * g.output_size();
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    const int64_t n = block * kLanes + lane;
+    if (n >= g.batch) break;
+    float* d = planes + n * per_image;
+    for (int64_t i = 0; i < per_image; ++i) d[i] = src[i * kLanes + lane];
+  }
+}
+
+template <class T>
+void grow(std::vector<T>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
+}
+
+#ifdef THEON_AVX512_KERNELS
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+}  // namespace
+}  // namespace theon::detail::conv::lanes
+#include <immintrin.h>
+namespace theon::detail::conv::lanes {
+namespace {
+
+// F filters x X output columns of one output row, over every (channel, ky, kx): each
+// tap loads X + 0 input vectors shared by the F filters (the X columns read X + kx).
+// `x` points at the block's input row oy of channel 0, column x0; `w` at filter o's taps;
+// `y` at output (o, oy, x0) in lanes layout.
+template <int F, int X>
+void forward_step(const Geometry& g, const Plan& p, const float* x, const float* w, float* y) {
+  const int64_t C = g.in_channels, KH = g.kernel[0], KW = g.kernel[1];
+  const int64_t w_filter = C * KH * KW, channel = p.hp * p.wp * kLanes;
+  const int64_t y_filter = g.output_size() * kLanes;
+  __m512 acc[F][X];
+  for (int f = 0; f < F; ++f)
+    for (int j = 0; j < X; ++j) acc[f][j] = _mm512_setzero_ps();
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ky = 0; ky < KH; ++ky) {
+      const float* row = x + c * channel + ky * p.wp * kLanes;
+      const float* taps = w + (c * KH + ky) * KW;
+      for (int64_t kx = 0; kx < KW; ++kx) {
+        __m512 wv[F];
+        for (int f = 0; f < F; ++f) wv[f] = _mm512_set1_ps(taps[f * w_filter + kx]);
+        for (int j = 0; j < X; ++j) {
+          const __m512 v = _mm512_loadu_ps(row + (j + kx) * kLanes);
+          for (int f = 0; f < F; ++f) acc[f][j] = _mm512_fmadd_ps(wv[f], v, acc[f][j]);
+        }
+      }
+    }
+  for (int f = 0; f < F; ++f)
+    for (int j = 0; j < X; ++j) _mm512_storeu_ps(y + f * y_filter + j * kLanes, acc[f][j]);
+}
+
+template <int F>
+void forward_columns(const Geometry& g, const Plan& p, int64_t columns, const float* x,
+                     const float* w, float* y) {
+  switch (columns) {
+    case 8: return forward_step<F, 8>(g, p, x, w, y);
+    case 7: return forward_step<F, 7>(g, p, x, w, y);
+    case 6: return forward_step<F, 6>(g, p, x, w, y);
+    case 5: return forward_step<F, 5>(g, p, x, w, y);
+    case 4: return forward_step<F, 4>(g, p, x, w, y);
+    case 3: return forward_step<F, 3>(g, p, x, w, y);
+    case 2: return forward_step<F, 2>(g, p, x, w, y);
+    default: return forward_step<F, 1>(g, p, x, w, y);
+  }
+}
+
+// One block: `x` its input in lanes layout, `y` its output in lanes layout.
+void forward_block(const Geometry& g, const Plan& p, const float* x, const float* w, float* y) {
+  const int64_t OC = g.out_channels, OH = g.output[0], OW = g.output[1];
+  const int64_t w_filter = g.in_channels * g.kernel_size();
+  for (int64_t o = 0; o < OC;) {
+    const int f = OC - o >= kFilters ? kFilters : static_cast<int>(OC - o);
+    for (int64_t oy = 0; oy < OH; ++oy)
+      for (int64_t x0 = 0; x0 < OW; x0 += kColumns) {
+        const int64_t cols = std::min<int64_t>(kColumns, OW - x0);
+        const float* xr = x + (oy * p.wp + x0) * kLanes;
+        float* yr = y + ((o * OH + oy) * OW + x0) * kLanes;
+        const float* wo = w + o * w_filter;
+        if (f == 3) forward_columns<3>(g, p, cols, xr, wo, yr);
+        else if (f == 2) forward_columns<2>(g, p, cols, xr, wo, yr);
+        else forward_columns<1>(g, p, cols, xr, wo, yr);
+      }
+    o += f;
+  }
+}
+
+// The sum of v's 16 lanes (GCC 12's _mm512_reduce_add_ps warns inside its header).
+float lane_sum(__m512 v) {
+  const __m256 lo = _mm512_castps512_ps256(v);
+  const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+  const __m256 s8 = _mm256_add_ps(lo, hi);
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+  return _mm_cvtss_f32(s4);
+}
+
+// Grad-filters: F filters x K kernel columns (kx0 .. kx0 + K) of one (channel, ky), summed
+// over the chunk's blocks, every output pixel and the 16 lanes, added into `gw` (at
+// filter o's (c, ky, kx0)).
+template <int F, int K>
+void filters_step(const Geometry& g, const Plan& p, const float* x, const float* gy,
+                  int64_t blocks, float* gw) {
+  const int64_t OH = g.output[0], OW = g.output[1];
+  const int64_t gy_filter = g.output_size() * kLanes;
+  const int64_t w_filter = g.in_channels * g.kernel_size();
+  __m512 acc[F][K];
+  for (int f = 0; f < F; ++f)
+    for (int k = 0; k < K; ++k) acc[f][k] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    const float* xb = x + b * p.in_block;
+    const float* gb = gy + b * p.out_block;
+    for (int64_t oy = 0; oy < OH; ++oy) {
+      const float* xr = xb + oy * p.wp * kLanes;
+      const float* gr = gb + oy * OW * kLanes;
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        __m512 d[F];
+        for (int f = 0; f < F; ++f) d[f] = _mm512_loadu_ps(gr + f * gy_filter + ox * kLanes);
+        for (int k = 0; k < K; ++k) {
+          const __m512 v = _mm512_loadu_ps(xr + (ox + k) * kLanes);
+          for (int f = 0; f < F; ++f) acc[f][k] = _mm512_fmadd_ps(d[f], v, acc[f][k]);
+        }
+      }
+    }
+  }
+  for (int f = 0; f < F; ++f)
+    for (int k = 0; k < K; ++k) gw[f * w_filter + k] += lane_sum(acc[f][k]);
+}
+
+template <int F>
+void filters_columns(const Geometry& g, const Plan& p, int64_t k, const float* x,
+                     const float* gy, int64_t blocks, float* gw) {
+  switch (k) {
+    case 5: return filters_step<F, 5>(g, p, x, gy, blocks, gw);
+    case 4: return filters_step<F, 4>(g, p, x, gy, blocks, gw);
+    case 3: return filters_step<F, 3>(g, p, x, gy, blocks, gw);
+    case 2: return filters_step<F, 2>(g, p, x, gy, blocks, gw);
+    default: return filters_step<F, 1>(g, p, x, gy, blocks, gw);
+  }
+}
+
+// Filters [o_begin, o_end) of gw, from the chunk of `blocks` blocks at x and gy.
+void filters_chunk(const Geometry& g, const Plan& p, const float* x, const float* gy,
+                   int64_t blocks, int64_t o_begin, int64_t o_end, float* gw) {
+  const int64_t C = g.in_channels, KH = g.kernel[0], KW = g.kernel[1];
+  const int64_t w_filter = C * KH * KW, channel = p.hp * p.wp * kLanes;
+  for (int64_t o = o_begin; o < o_end;) {
+    const int f = o_end - o >= kGradFilters ? kGradFilters : static_cast<int>(o_end - o);
+    const float* go = gy + o * g.output_size() * kLanes;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t ky = 0; ky < KH; ++ky)
+        for (int64_t kx = 0; kx < KW; kx += kTapColumns) {
+          const int64_t k = std::min<int64_t>(kTapColumns, KW - kx);
+          const float* xs = x + c * channel + (ky * p.wp + kx) * kLanes;
+          float* out = gw + o * w_filter + (c * KH + ky) * KW + kx;
+          if (f == 4) filters_columns<4>(g, p, k, xs, go, blocks, out);
+          else if (f == 3) filters_columns<3>(g, p, k, xs, go, blocks, out);
+          else if (f == 2) filters_columns<2>(g, p, k, xs, go, blocks, out);
+          else filters_columns<1>(g, p, k, xs, go, blocks, out);
+        }
+    o += f;
+  }
+}
+
+#pragma GCC pop_options
+#endif  // THEON_AVX512_KERNELS
+
+}  // namespace
+
+bool supports(const Geometry& g) {
+#ifdef THEON_AVX512_KERNELS
+  if (!avx512_enabled() || g.spatial != 2 || g.groups != 1) return false;
+  for (int a = 0; a < 2; ++a)
+    if (g.stride[a] != 1 || g.dilation[a] != 1) return false;
+  return g.macs() > 0;
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+int64_t block_bytes(const Geometry& g) {
+  return plan_of(g).in_block * static_cast<int64_t>(sizeof(float));
+}
+
+void forward(const Geometry& g, const float* input, const float* filters, float* output) {
+#ifdef THEON_AVX512_KERNELS
+  const Plan p = plan_of(g);
+  const int tasks = static_cast<int>(std::min<int64_t>(max_threads(), p.blocks));
+  parallel_for(tasks, [&](int task) {
+    // Per-thread buffers, grown once: the steady state allocates nothing.
+    thread_local std::vector<float> in, out;
+    grow(in, p.in_block);
+    grow(out, p.out_block);
+    for (int64_t b = p.blocks * task / tasks; b < p.blocks * (task + 1) / tasks; ++b) {
+      input_to_lanes(g, p, input, b, in.data());
+      forward_block(g, p, in.data(), filters, out.data());
+      lanes_to_output(g, out.data(), b, output);
+    }
+  });
+#else
+  (void)g, (void)input, (void)filters, (void)output;
+#endif
+}
+
+void grad_filters(const Geometry& g, const float* input, const float* grad_output,
+                  float* grad_filters) {
+#ifdef THEON_AVX512_KERNELS
+  const Plan p = plan_of(g);
+  // The whole batch in lanes layout, owned by the calling thread; the tasks only read it.
+  // (Named through pointers: inside the tasks a thread_local name is the task thread's.)
+  thread_local std::vector<float> in_lanes, gy_lanes;
+  grow(in_lanes, p.blocks * p.in_block);
+  grow(gy_lanes, p.blocks * p.out_block);
+  float* const in = in_lanes.data();
+  float* const gy = gy_lanes.data();
+  const int copiers = static_cast<int>(std::min<int64_t>(max_threads(), p.blocks));
+  parallel_for(copiers, [&](int task) {
+    for (int64_t b = p.blocks * task / copiers; b < p.blocks * (task + 1) / copiers; ++b) {
+      input_to_lanes(g, p, input, b, in + b * p.in_block);
+      output_to_lanes(g, grad_output, b, gy + b * p.out_block);
+    }
+  });
+  // Threads take ranges of filters (each writes its own rows of grad_filters).
+  const int64_t OC = g.out_channels, w_filter = g.in_channels * g.kernel_size();
+  const int64_t steps = (OC + kGradFilters - 1) / kGradFilters;
+  const int tasks = static_cast<int>(std::min<int64_t>(max_threads(), steps));
+  parallel_for(tasks, [&](int task) {
+    const int64_t o_begin = std::min(OC, steps * task / tasks * kGradFilters);
+    const int64_t o_end = std::min(OC, steps * (task + 1) / tasks * kGradFilters);
+    std::fill(grad_filters + o_begin * w_filter, grad_filters + o_end * w_filter, 0.0f);
+    for (int64_t b = 0; b < p.blocks; b += kBlocksPerChunk)
+      filters_chunk(g, p, in + b * p.in_block, gy + b * p.out_block,
+                    std::min(kBlocksPerChunk, p.blocks - b), o_begin, o_end, grad_filters);
+  });
+#else
+  (void)g, (void)input, (void)grad_output, (void)grad_filters;
+#endif
+}
+
+}  // namespace theon::detail::conv::lanes
