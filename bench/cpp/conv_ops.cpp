@@ -60,6 +60,7 @@ void run_pass(const Variant& v, conv::Pass pass, const conv::Geometry& g, const 
     case Algorithm::Direct: conv::direct::forward(g, a, b, out); return;
     case Algorithm::Lanes:
       if (pass == Pass::Forward) conv::lanes::forward(g, a, b, out);
+      else if (pass == Pass::GradInput) conv::lanes::grad_input(g, a, b, out);
       else conv::lanes::grad_filters(g, a, b, out);
       return;
     case Algorithm::Im2col:

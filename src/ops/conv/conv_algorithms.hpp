@@ -59,8 +59,12 @@ void forward(const Geometry& g, const float* input, const float* filters, float*
 
 namespace lanes {
 // The batch-lanes AVX-512 kernels (conv_lanes.cpp): 16 images in the 16 lanes of a
-// vector, forward and grad-filters; 2-d, one group, stride 1, no dilation, any padding.
+// vector; 2-d, one group, stride 1, no dilation, any padding; grad-input also needs
+// kernels at most 7 wide (supports_grad_input).
 bool supports(const Geometry& g);
+bool supports_grad_input(const Geometry& g);
+void grad_input(const Geometry& g, const float* grad_output, const float* filters,
+                float* grad_input);
 void forward(const Geometry& g, const float* input, const float* filters, float* output);
 void grad_filters(const Geometry& g, const float* input, const float* grad_output,
                   float* grad_filters);

@@ -36,7 +36,8 @@ bool can_run(Algorithm a, const Geometry& g, bool is_float32, Pass pass) {
       return is_float32 && onednn::available() && onednn::winograd_shape(g);
     case Algorithm::Direct: return is_float32 && pass == Pass::Forward && direct::supports(g);
     case Algorithm::Lanes:
-      return is_float32 && pass != Pass::GradInput && lanes::supports(g);
+      return is_float32 &&
+             (pass == Pass::GradInput ? lanes::supports_grad_input(g) : lanes::supports(g));
   }
   return false;
 }
@@ -58,14 +59,15 @@ bool winograd_pays(const Geometry& g) {
   return onednn::winograd_shape(g) && fits_blocks(g) && g.output[0] >= 8 && g.output[1] >= 8;
 }
 
-// The batch-lanes kernels (forward, grad-filters) where oneDNN would pad the channels and
-// GEMM's dimensions are short: LeNet's 20 -> 50 at 12x12 runs forward at 95 GFLOP/s
-// (oneDNN plain 63) and grad-filters at 85 (60). They need whole blocks of 16 images and
-// one block's input in L2: VGG's 64-channel 56x56 blocks (14 MB) run at 36.
+// The batch-lanes kernels where oneDNN would pad the channels and GEMM's dimensions are
+// short: LeNet's 20 -> 50 at 12x12 runs forward at 95 GFLOP/s (oneDNN plain 63),
+// grad-input at 93-98 (im2col 54-57) and grad-filters at 85 (oneDNN plain 60). They need
+// whole blocks of 16 images and one block's input in L2: VGG's 64-channel 56x56 blocks
+// (14 MB) run forward at 36.
 bool lanes_pay(const Geometry& g, Pass pass) {
   constexpr int64_t kMaxBlockBytes = 256 * 1024;
-  return pass != Pass::GradInput && !fits_blocks(g) && g.channels_per_group() > 4 &&
-         g.batch >= 16 && lanes::supports(g) && lanes::block_bytes(g) <= kMaxBlockBytes;
+  return !fits_blocks(g) && g.channels_per_group() > 4 && g.batch >= 16 &&
+         can_run(Algorithm::Lanes, g, true, pass) && lanes::block_bytes(g) <= kMaxBlockBytes;
 }
 
 Algorithm measured_choice(const Geometry& g, bool is_float32, Pass pass) {

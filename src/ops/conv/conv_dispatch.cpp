@@ -52,6 +52,7 @@ void grad_input(const Geometry& g, const T* grad_output, const T* filters, T* gr
   if constexpr (std::is_same_v<T, float>) {
     const Algorithm a = choose_algorithm(g, true, Pass::GradInput);
     if (is_onednn(a)) return onednn::grad_input(g, grad_output, filters, grad_input, a);
+    if (a == Algorithm::Lanes) return lanes::grad_input(g, grad_output, filters, grad_input);
   }
   im2col::grad_input(g, grad_output, filters, grad_input);
 }

@@ -1,4 +1,4 @@
-// The batch-lanes AVX-512 convolution (forward and grad-filters): 16 images side by side
+// The batch-lanes AVX-512 convolution (every pass): 16 images side by side
 // in the 16 lanes of a vector. Meant for LeNet's second layer (20 -> 50 channels, 8x8
 // outputs, 5x5 filters), where GEMM's M = 50 and N = 64 per image are awkward for sgemm
 // and oneDNN would pad the channels to blocks of 16.
@@ -25,12 +25,17 @@ constexpr int kColumns = 8, kFilters = 3;
 // blocks of 16 images one pass over the weights covers (their data stays in L2).
 constexpr int kGradFilters = 4, kTapColumns = 5;
 constexpr int64_t kBlocksPerChunk = 2;
+// Grad-input: output-gradient columns per step; the kernel widths it is compiled for.
+constexpr int64_t kGradColumns = 8, kMaxGradKernelWidth = 7;
 
 struct Plan {
   int64_t hp = 0, wp = 0;      // padded image
   int64_t blocks = 0;          // blocks of 16 images
   int64_t in_block = 0;        // floats of one block's input in lanes layout
   int64_t out_block = 0;       // floats of one block's output (or output gradient)
+  // Grad-input: the output gradient's rows rounded up to whole steps (zeros past OW), and
+  // the padded input gradient's rows, as wide as the steps reach.
+  int64_t gy_width = 0, gx_width = 0, gy_block = 0, gx_block = 0;
 };
 
 Plan plan_of(const Geometry& g) {
@@ -40,6 +45,10 @@ Plan plan_of(const Geometry& g) {
   p.blocks = (g.batch + kLanes - 1) / kLanes;
   p.in_block = g.in_channels * p.hp * p.wp * kLanes;
   p.out_block = g.out_channels * g.output_size() * kLanes;
+  p.gy_width = (g.output[1] + kGradColumns - 1) / kGradColumns * kGradColumns;
+  p.gx_width = p.gy_width + g.kernel[1] - 1;
+  p.gy_block = g.out_channels * g.output[0] * p.gy_width * kLanes;
+  p.gx_block = g.in_channels * p.hp * p.gx_width * kLanes;
   return p;
 }
 
@@ -82,6 +91,38 @@ void lanes_to_output(const Geometry& g, const float* src, int64_t block, float* 
     if (n >= g.batch) break;
     float* d = planes + n * per_image;
     for (int64_t i = 0; i < per_image; ++i) d[i] = src[i * kLanes + lane];
+  }
+}
+
+// Grad-input's copies: the block's output gradient into [OC][OH][gy_width][16] (zeros
+// past OW and past the batch), and the padded input gradient's interior back out.
+void grad_output_to_lanes(const Geometry& g, const Plan& p, const float* planes,
+                          int64_t block, float* dst) {
+  std::fill(dst, dst + p.gy_block, 0.0f);
+  const int64_t OC = g.out_channels, OH = g.output[0], OW = g.output[1];
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    const int64_t n = block * kLanes + lane;
+    if (n >= g.batch) break;
+    const float* s = planes + n * OC * OH * OW;
+    for (int64_t r = 0; r < OC * OH; ++r)
+      for (int64_t x = 0; x < OW; ++x) dst[(r * p.gy_width + x) * kLanes + lane] = s[r * OW + x];
+  }
+}
+
+void lanes_to_grad_input(const Geometry& g, const Plan& p, const float* src, int64_t block,
+                         float* planes) {
+  const int64_t C = g.in_channels, H = g.image[0], W = g.image[1];
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    const int64_t n = block * kLanes + lane;
+    if (n >= g.batch) break;
+    float* d = planes + n * C * H * W;
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t y = 0; y < H; ++y) {
+        const float* row =
+            src + ((c * p.hp + y + g.pad[0]) * p.gx_width + g.pad[1]) * kLanes + lane;
+        float* out = d + (c * H + y) * W;
+        for (int64_t x = 0; x < W; ++x) out[x] = row[x * kLanes];
+      }
   }
 }
 
@@ -241,6 +282,77 @@ void filters_chunk(const Geometry& g, const Plan& p, const float* x, const float
   }
 }
 
+// Grad-input: CB channels of one padded input-gradient row iy, from the 8 output-gradient
+// columns o0 .. o0 + 8 of every filter and every ky whose output row iy - ky exists. Column
+// o0 + j of the gradient reaches input columns o0 + j + kx: with KW known at compile time
+// the 8 + KW - 1 sums per channel stay in registers and only real products are computed.
+// Added into `gx` (the block's gradient at channel c, row iy, column o0).
+template <int KW, int CB>
+void grad_input_step(const Geometry& g, const Plan& p, const float* gy, const float* w,
+                     int64_t iy, int64_t o0, float* gx) {
+  constexpr int A = kGradColumns + KW - 1;
+  const int64_t OC = g.out_channels, KH = g.kernel[0], OH = g.output[0];
+  const int64_t w_channel = KH * KW, w_filter = g.in_channels * w_channel;
+  const int64_t gy_filter = OH * p.gy_width * kLanes, gx_channel = p.hp * p.gx_width * kLanes;
+  const int64_t ky_lo = std::max<int64_t>(0, iy - (OH - 1)), ky_hi = std::min(KH - 1, iy);
+  __m512 acc[CB][A];
+  for (int c = 0; c < CB; ++c)
+    for (int a = 0; a < A; ++a) acc[c][a] = _mm512_setzero_ps();
+  for (int64_t o = 0; o < OC; ++o)
+    for (int64_t ky = ky_lo; ky <= ky_hi; ++ky) {
+      const float* row = gy + o * gy_filter + ((iy - ky) * p.gy_width + o0) * kLanes;
+      const float* wk = w + o * w_filter + ky * KW;
+      for (int j = 0; j < kGradColumns; ++j) {
+        const __m512 v = _mm512_loadu_ps(row + j * kLanes);
+        for (int c = 0; c < CB; ++c)
+          for (int kx = 0; kx < KW; ++kx)
+            acc[c][j + kx] =
+                _mm512_fmadd_ps(_mm512_set1_ps(wk[c * w_channel + kx]), v, acc[c][j + kx]);
+      }
+    }
+  for (int c = 0; c < CB; ++c)
+    for (int a = 0; a < A; ++a) {
+      float* at = gx + c * gx_channel + a * kLanes;
+      _mm512_storeu_ps(at, _mm512_add_ps(_mm512_loadu_ps(at), acc[c][a]));
+    }
+}
+
+// Channels per step: as many as keep (8 + KW - 1) x CB sums within 24 registers.
+template <int KW>
+void grad_input_block_kw(const Geometry& g, const Plan& p, const float* gy, const float* w,
+                         float* gx) {
+  constexpr int CB = std::max(1, 24 / (int(kGradColumns) + KW - 1));
+  const int64_t C = g.in_channels, KH = g.kernel[0];
+  const int64_t gx_channel = p.hp * p.gx_width * kLanes;
+  std::fill(gx, gx + p.gx_block, 0.0f);
+  for (int64_t c = 0; c < C; c += CB) {
+    const bool whole = C - c >= CB;
+    for (int64_t iy = 0; iy < p.hp; ++iy)
+      for (int64_t o0 = 0; o0 < p.gy_width; o0 += kGradColumns) {
+        float* at = gx + c * gx_channel + (iy * p.gx_width + o0) * kLanes;
+        const float* wc = w + c * KH * KW;
+        if (whole) grad_input_step<KW, CB>(g, p, gy, wc, iy, o0, at);
+        else
+          for (int64_t cc = c; cc < C; ++cc)
+            grad_input_step<KW, 1>(g, p, gy, w + cc * KH * KW, iy, o0,
+                                   at + (cc - c) * gx_channel);
+      }
+  }
+}
+
+void grad_input_block(const Geometry& g, const Plan& p, const float* gy, const float* w,
+                      float* gx) {
+  switch (g.kernel[1]) {
+    case 1: return grad_input_block_kw<1>(g, p, gy, w, gx);
+    case 2: return grad_input_block_kw<2>(g, p, gy, w, gx);
+    case 3: return grad_input_block_kw<3>(g, p, gy, w, gx);
+    case 4: return grad_input_block_kw<4>(g, p, gy, w, gx);
+    case 5: return grad_input_block_kw<5>(g, p, gy, w, gx);
+    case 6: return grad_input_block_kw<6>(g, p, gy, w, gx);
+    default: return grad_input_block_kw<7>(g, p, gy, w, gx);
+  }
+}
+
 #pragma GCC pop_options
 #endif  // THEON_AVX512_KERNELS
 
@@ -255,6 +367,30 @@ bool supports(const Geometry& g) {
 #else
   (void)g;
   return false;
+#endif
+}
+
+bool supports_grad_input(const Geometry& g) {
+  return supports(g) && g.kernel[1] <= kMaxGradKernelWidth;
+}
+
+void grad_input(const Geometry& g, const float* grad_output, const float* filters,
+                float* grad_input) {
+#ifdef THEON_AVX512_KERNELS
+  const Plan p = plan_of(g);
+  const int tasks = static_cast<int>(std::min<int64_t>(max_threads(), p.blocks));
+  parallel_for(tasks, [&](int task) {
+    thread_local std::vector<float> gy, gx;
+    grow(gy, p.gy_block);
+    grow(gx, p.gx_block);
+    for (int64_t b = p.blocks * task / tasks; b < p.blocks * (task + 1) / tasks; ++b) {
+      grad_output_to_lanes(g, p, grad_output, b, gy.data());
+      grad_input_block(g, p, gy.data(), filters, gx.data());
+      lanes_to_grad_input(g, p, gx.data(), b, grad_input);
+    }
+  });
+#else
+  (void)g, (void)grad_output, (void)filters, (void)grad_input;
 #endif
 }
 

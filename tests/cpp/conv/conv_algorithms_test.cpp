@@ -179,6 +179,7 @@ void run_pass(Algorithm a, Pass pass, const Geometry& g, const T* x, const T* y,
     }
     if (a == Algorithm::Lanes) {
       if (pass == Pass::Forward) lanes::forward(g, x, y, out);
+      else if (pass == Pass::GradInput) lanes::grad_input(g, x, y, out);
       else lanes::grad_filters(g, x, y, out);
       return;
     }
@@ -296,7 +297,8 @@ TEST(ConvAlgorithms, DirectMatchesReference) {
   });
 }
 
-// The batch-lanes kernels' domain (2-d, one group, stride 1, no dilation), with batches
+// The batch-lanes kernels' domain (2-d, one group, stride 1, no dilation), every pass
+// (kernels up to 7 wide, the most grad-input takes), with batches
 // that do and do not fill blocks of 16 images, rows wider than one 8-column step, kernels
 // wider than one 5-column step, filter counts that leave 1, 2 or 3 after the full steps.
 Geometry lanes_geometry(std::mt19937& rng) {
@@ -321,7 +323,7 @@ TEST(ConvAlgorithms, LanesMatchesReference) {
   for (int i = 0; i < 40; ++i) {
     const Geometry g = lanes_geometry(rng);
     ASSERT_TRUE(lanes::supports(g)) << g.describe();
-    for (Pass pass : {Pass::Forward, Pass::GradFilters})
+    for (Pass pass : kPasses)
       expect_matches<float>(g, pass, "lanes", rng, [&](auto x, auto y, auto out) {
         run_pass<float>(Algorithm::Lanes, pass, g, x, y, out);
       });
@@ -332,7 +334,7 @@ TEST(ConvAlgorithms, LanesMatchesReference) {
   g.out_channels = 50;
   g.image = {12, 12, 1};
   g.output = {8, 8, 1};
-  for (Pass pass : {Pass::Forward, Pass::GradFilters})
+  for (Pass pass : kPasses)
     expect_matches<float>(g, pass, "lanes", rng, [&](auto x, auto y, auto out) {
       run_pass<float>(Algorithm::Lanes, pass, g, x, y, out);
     });
@@ -352,7 +354,11 @@ TEST(ConvAlgorithms, LanesRefusesWhatItCannotRun) {
   g.groups = 2;
   EXPECT_FALSE(lanes::supports(g));
   EXPECT_FALSE(can_run(Algorithm::Lanes, lenet_first_layer(2), false, Pass::Forward));
-  EXPECT_FALSE(can_run(Algorithm::Lanes, lenet_first_layer(2), true, Pass::GradInput));
+  g = lenet_first_layer(2);
+  g.kernel = {5, 8, 1};  // grad-input's steps are compiled for kernels up to 7 wide
+  g.output = {24, 21, 1};
+  EXPECT_TRUE(can_run(Algorithm::Lanes, g, true, Pass::Forward));
+  EXPECT_FALSE(can_run(Algorithm::Lanes, g, true, Pass::GradInput));
 }
 
 TEST(ConvAlgorithms, DirectRefusesWhatItCannotRun) {
@@ -448,7 +454,8 @@ TEST(ConvAlgorithms, AutoPicksTheMeasuredFastest) {
     EXPECT_EQ(choose_algorithm(lenet2, true, Pass::Forward), Algorithm::Lanes);
     EXPECT_EQ(choose_algorithm(lenet2, true, Pass::GradFilters), Algorithm::Lanes);
   }
-  EXPECT_NE(choose_algorithm(lenet2, true, Pass::GradInput), Algorithm::Lanes);
+  if (lanes::supports(lenet2))
+    EXPECT_EQ(choose_algorithm(lenet2, true, Pass::GradInput), Algorithm::Lanes);
   lenet2.batch = 8;  // half a block of lanes
   EXPECT_NE(choose_algorithm(lenet2, true, Pass::Forward), Algorithm::Lanes);
 }
