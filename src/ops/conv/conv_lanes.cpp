@@ -52,80 +52,6 @@ Plan plan_of(const Geometry& g) {
   return p;
 }
 
-// Images [16 block, 16 block + 16) of `input` (N, C, H, W) into dst [C][Hp][Wp][16].
-void input_to_lanes(const Geometry& g, const Plan& p, const float* input, int64_t block,
-                    float* dst) {
-  std::fill(dst, dst + p.in_block, 0.0f);
-  const int64_t H = g.image[0], W = g.image[1], C = g.in_channels;
-  for (int64_t lane = 0; lane < kLanes; ++lane) {
-    const int64_t n = block * kLanes + lane;
-    if (n >= g.batch) break;
-    const float* src = input + n * C * H * W;
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t y = 0; y < H; ++y) {
-        float* row = dst + ((c * p.hp + y + g.pad[0]) * p.wp + g.pad[1]) * kLanes + lane;
-        const float* s = src + (c * H + y) * W;
-        for (int64_t x = 0; x < W; ++x) row[x * kLanes] = s[x];
-      }
-  }
-}
-
-// Images of one block of `planes` (N, OC, OH, OW) into dst [OC][OH][OW][16], and back.
-void output_to_lanes(const Geometry& g, const float* planes, int64_t block, float* dst) {
-  const int64_t per_image = g.out_channels * g.output_size();
-  for (int64_t lane = 0; lane < kLanes; ++lane) {
-    const int64_t n = block * kLanes + lane;
-    if (n >= g.batch) {
-      for (int64_t i = 0; i < per_image; ++i) dst[i * kLanes + lane] = 0.0f;
-      continue;
-    }
-    const float* s = planes + n * per_image;
-    for (int64_t i = 0; i < per_image; ++i) dst[i * kLanes + lane] = s[i];
-  }
-}
-
-void lanes_to_output(const Geometry& g, const float* src, int64_t block, float* planes) {
-  const int64_t per_image = g.out_channels * g.output_size();
-  for (int64_t lane = 0; lane < kLanes; ++lane) {
-    const int64_t n = block * kLanes + lane;
-    if (n >= g.batch) break;
-    float* d = planes + n * per_image;
-    for (int64_t i = 0; i < per_image; ++i) d[i] = src[i * kLanes + lane];
-  }
-}
-
-// Grad-input's copies: the block's output gradient into [OC][OH][gy_width][16] (zeros
-// past OW and past the batch), and the padded input gradient's interior back out.
-void grad_output_to_lanes(const Geometry& g, const Plan& p, const float* planes,
-                          int64_t block, float* dst) {
-  std::fill(dst, dst + p.gy_block, 0.0f);
-  const int64_t OC = g.out_channels, OH = g.output[0], OW = g.output[1];
-  for (int64_t lane = 0; lane < kLanes; ++lane) {
-    const int64_t n = block * kLanes + lane;
-    if (n >= g.batch) break;
-    const float* s = planes + n * OC * OH * OW;
-    for (int64_t r = 0; r < OC * OH; ++r)
-      for (int64_t x = 0; x < OW; ++x) dst[(r * p.gy_width + x) * kLanes + lane] = s[r * OW + x];
-  }
-}
-
-void lanes_to_grad_input(const Geometry& g, const Plan& p, const float* src, int64_t block,
-                         float* planes) {
-  const int64_t C = g.in_channels, H = g.image[0], W = g.image[1];
-  for (int64_t lane = 0; lane < kLanes; ++lane) {
-    const int64_t n = block * kLanes + lane;
-    if (n >= g.batch) break;
-    float* d = planes + n * C * H * W;
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t y = 0; y < H; ++y) {
-        const float* row =
-            src + ((c * p.hp + y + g.pad[0]) * p.gx_width + g.pad[1]) * kLanes + lane;
-        float* out = d + (c * H + y) * W;
-        for (int64_t x = 0; x < W; ++x) out[x] = row[x * kLanes];
-      }
-  }
-}
-
 template <class T>
 void grow(std::vector<T>& v, int64_t n) {
   if (static_cast<int64_t>(v.size()) < n) v.resize(n);
@@ -139,6 +65,123 @@ void grow(std::vector<T>& v, int64_t n) {
 #include <immintrin.h>
 namespace theon::detail::conv::lanes {
 namespace {
+
+// The copies between the plain layout and the lanes layout: element i of an image (its
+// flat index in the image's planes) lives in vector rows[i] of the block. Sixteen
+// elements of sixteen images are one 16 x 16 transpose in registers.
+
+// r[l] (16 elements of image l) becomes r[k] (element k of the 16 images).
+void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  auto pd = [](__m512 v) { return _mm512_castps_pd(v); };
+  // u[4 G + k], 128-bit lane L: rows 4 G .. 4 G + 3 of column 4 L + k.
+  __m512 u[16];
+  for (int G = 0; G < 4; ++G) {
+    const __m512* a = t + 4 * G;
+    u[4 * G + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a[0]), pd(a[2])));
+    u[4 * G + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a[0]), pd(a[2])));
+    u[4 * G + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(a[1]), pd(a[3])));
+    u[4 * G + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(a[1]), pd(a[3])));
+  }
+  for (int k = 0; k < 4; ++k) {
+    const __m512 lo01 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0x44);
+    const __m512 hi01 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0xEE);
+    const __m512 lo23 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0x44);
+    const __m512 hi23 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0xEE);
+    r[k] = _mm512_shuffle_f32x4(lo01, lo23, 0x88);
+    r[4 + k] = _mm512_shuffle_f32x4(lo01, lo23, 0xDD);
+    r[8 + k] = _mm512_shuffle_f32x4(hi01, hi23, 0x88);
+    r[12 + k] = _mm512_shuffle_f32x4(hi01, hi23, 0xDD);
+  }
+}
+
+// Images [16 block, 16 block + 16) of `planes` (per_image floats each) into the block at
+// dst; lanes past the batch get zeros.
+void to_lanes(const Geometry& g, const float* planes, int64_t per_image, int64_t block,
+              const int64_t* rows, float* dst) {
+  const int64_t first = block * kLanes, valid = std::min(kLanes, g.batch - first);
+  const float* image = planes + first * per_image;
+  int64_t i = 0;
+  for (; i + kLanes <= per_image; i += kLanes) {
+    __m512 r[16];
+    for (int l = 0; l < 16; ++l)
+      r[l] = l < valid ? _mm512_loadu_ps(image + l * per_image + i) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int k = 0; k < 16; ++k) _mm512_storeu_ps(dst + rows[i + k] * kLanes, r[k]);
+  }
+  for (; i < per_image; ++i)
+    for (int64_t l = 0; l < kLanes; ++l)
+      dst[rows[i] * kLanes + l] = l < valid ? image[l * per_image + i] : 0.0f;
+}
+
+// The inverse: the block's vectors rows[i] back into the images that exist.
+void from_lanes(const Geometry& g, const float* src, const int64_t* rows, int64_t per_image,
+                int64_t block, float* planes) {
+  const int64_t first = block * kLanes, valid = std::min(kLanes, g.batch - first);
+  float* image = planes + first * per_image;
+  int64_t i = 0;
+  for (; i + kLanes <= per_image; i += kLanes) {
+    __m512 r[16];
+    for (int k = 0; k < 16; ++k) r[k] = _mm512_loadu_ps(src + rows[i + k] * kLanes);
+    transpose16(r);
+    for (int l = 0; l < valid; ++l) _mm512_storeu_ps(image + l * per_image + i, r[l]);
+  }
+  for (; i < per_image; ++i)
+    for (int64_t l = 0; l < valid; ++l) image[l * per_image + i] = src[rows[i] * kLanes + l];
+}
+
+// rows[] for planes of `channels` x h x w placed at (y0, x0) of planes `height` x `width`.
+const int64_t* placed_rows(int64_t channels, int64_t h, int64_t w, int64_t height,
+                           int64_t width, int64_t y0, int64_t x0) {
+  thread_local std::vector<int64_t> rows;  // this thread's, grown once
+  grow(rows, channels * h * w);
+  int64_t i = 0;
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) rows[i++] = (c * height + y + y0) * width + x + x0;
+  return rows.data();
+}
+
+// Input images into [C][Hp][Wp][16] (zero border when padded).
+void input_to_lanes(const Geometry& g, const Plan& p, const float* input, int64_t block,
+                    float* dst) {
+  const int64_t C = g.in_channels, H = g.image[0], W = g.image[1];
+  if (p.hp != H || p.wp != W) std::fill(dst, dst + p.in_block, 0.0f);
+  to_lanes(g, input, C * H * W, block, placed_rows(C, H, W, p.hp, p.wp, g.pad[0], g.pad[1]),
+           dst);
+}
+
+// Outputs (or their gradient) and [OC][OH][OW][16], both ways.
+void output_to_lanes(const Geometry& g, const float* planes, int64_t block, float* dst) {
+  const int64_t OC = g.out_channels, OH = g.output[0], OW = g.output[1];
+  to_lanes(g, planes, OC * OH * OW, block, placed_rows(OC, OH, OW, OH, OW, 0, 0), dst);
+}
+
+void lanes_to_output(const Geometry& g, const float* src, int64_t block, float* planes) {
+  const int64_t OC = g.out_channels, OH = g.output[0], OW = g.output[1];
+  from_lanes(g, src, placed_rows(OC, OH, OW, OH, OW, 0, 0), OC * OH * OW, block, planes);
+}
+
+// Grad-input's copies: the output gradient into [OC][OH][gy_width][16] (zeros past OW),
+// and the padded input gradient's interior back out.
+void grad_output_to_lanes(const Geometry& g, const Plan& p, const float* planes,
+                          int64_t block, float* dst) {
+  const int64_t OC = g.out_channels, OH = g.output[0], OW = g.output[1];
+  if (p.gy_width != OW) std::fill(dst, dst + p.gy_block, 0.0f);
+  to_lanes(g, planes, OC * OH * OW, block, placed_rows(OC, OH, OW, OH, p.gy_width, 0, 0),
+           dst);
+}
+
+void lanes_to_grad_input(const Geometry& g, const Plan& p, const float* src, int64_t block,
+                         float* planes) {
+  const int64_t C = g.in_channels, H = g.image[0], W = g.image[1];
+  from_lanes(g, src, placed_rows(C, H, W, p.hp, p.gx_width, g.pad[0], g.pad[1]), C * H * W,
+             block, planes);
+}
 
 // F filters x X output columns of one output row, over every (channel, ky, kx): each
 // tap loads X + 0 input vectors shared by the F filters (the X columns read X + kx).
