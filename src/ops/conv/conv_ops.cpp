@@ -106,9 +106,10 @@ std::vector<TensorType> ConvOp::make_types(std::span<const Var> inputs) const {
   }
   THEON_CHECK_USER(inputs[0].dtype() == inputs[1].dtype(), TypeError)
       << op << ": operands of different dtypes" << describe_inputs(inputs);
-  if (pass_ != ConvPass::Forward)
+  if (pass_ != ConvPass::Forward) {
     THEON_CHECK_USER(inputs[2].ndim() == 1 && is_discrete(inputs[2].dtype()), TypeError)
         << op << ": the spatial shape must be an int vector" << describe_inputs(inputs);
+  }
   BroadcastPattern pattern(rank, false);
   switch (pass_) {
     case ConvPass::Forward:  // (batch, out channels, ...)

@@ -288,9 +288,10 @@ std::vector<TensorType> Choice::make_types(std::span<const Var> inputs) const {
   check_size("choice", inputs, 1);
   THEON_CHECK_USER(inputs[2].ndim() == 0 && is_discrete(inputs[2].dtype()), TypeError)
       << "choice: a must be an integer scalar (the number of items)" << describe_inputs(inputs);
-  if (has_p_)
+  if (has_p_) {
     THEON_CHECK_USER(inputs.size() == 4 && inputs[3].ndim() == 1 && is_inexact(inputs[3].dtype()), TypeError)
         << "choice: p must be a float vector" << describe_inputs(inputs);
+  }
   return {kStateType, TensorType(DType::Int64, pattern_of(inputs[1], ndim_))};
 }
 
