@@ -82,6 +82,31 @@ int64_t argmax_width2_stride2(const float* rows, int64_t row_stride, int64_t row
   }
   return full;
 }
+
+// The gradient: each output's value and arg-max duplicated into the two input columns of
+// its window, then each of the window's rows keeps the value where the arg-max matches.
+int64_t scatter_width2_stride2(const float* gz, const int32_t* argmax, int64_t full,
+                               float* origin, int64_t row_stride) {
+  const __m512i kLo = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
+  const __m512i kHi = _mm512_set_epi32(15, 15, 14, 14, 13, 13, 12, 12, 11, 11, 10, 10, 9, 9, 8, 8);
+  const __m512i kSide = _mm512_set_epi32(1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0);
+  for (int64_t o = 0; o < full; o += 16) {
+    const __mmask16 out_mask = lanes(full - o);
+    const __mmask16 lo_mask = lanes(2 * (full - o)), hi_mask = lanes(2 * (full - o) - 16);
+    const __m512 z = _mm512_maskz_loadu_ps(out_mask, gz + o);
+    const __m512i a = _mm512_maskz_loadu_epi32(out_mask, argmax + o);
+    const __m512 z_lo = _mm512_permutexvar_ps(kLo, z), z_hi = _mm512_permutexvar_ps(kHi, z);
+    const __m512i a_lo = _mm512_permutexvar_epi32(kLo, a), a_hi = _mm512_permutexvar_epi32(kHi, a);
+    for (int row = 0; row < 2; ++row) {
+      const __m512i want = _mm512_add_epi32(kSide, _mm512_set1_epi32(2 * row));
+      float* p = origin + row * row_stride + 2 * o;
+      _mm512_mask_storeu_ps(p, lo_mask, _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(a_lo, want), z_lo));
+      _mm512_mask_storeu_ps(p + 16, hi_mask,
+                            _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(a_hi, want), z_hi));
+    }
+  }
+  return full;
+}
 #endif
 
 }  // namespace
@@ -106,6 +131,20 @@ int64_t max_row_f32(const float* rows, int64_t row_stride, int64_t row_begin, in
 #endif
   (void)rows, (void)row_stride, (void)row_begin, (void)row_end, (void)width, (void)ws,
       (void)stride, (void)pad, (void)out_width, (void)out;
+  return 0;
+}
+
+int64_t argmax_scatter_row_f32(const float* gz, const int32_t* argmax, int64_t width, int64_t ws,
+                               int64_t stride, int64_t pad, int64_t out_width, float* origin,
+                               int64_t row_stride) {
+#ifdef THEON_AVX512_KERNELS
+  if (ws == 2 && stride == 2 && pad == 0 && avx512_enabled()) {
+    const int64_t full = out_width < width / 2 ? out_width : width / 2;  // windows inside the row
+    return scatter_width2_stride2(gz, argmax, full, origin, row_stride);
+  }
+#endif
+  (void)gz, (void)argmax, (void)width, (void)ws, (void)stride, (void)pad, (void)out_width,
+      (void)origin, (void)row_stride;
   return 0;
 }
 

@@ -300,6 +300,11 @@ void argmax_scatter(const Geometry& g, const View<int32_t>& argmax, const View<T
   };
   if (use_table)
     for (int64_t k = 0; k < g.window_size(); ++k) delta[k] = offset_of(k);
+  // 2x2 windows, stride 2 both ways, one slice deep, no padding, contiguous rows: whole
+  // rows of windows are written by fast::argmax_scatter_row_f32 (no window overlaps
+  // another, so writing equals adding onto the zeros).
+  const bool rows_of_2x2 = g.ws[0] == 1 && g.pad[0] == 0 && g.ws[1] == 2 && g.stride[1] == 2 &&
+                           g.pad[1] == 0 && sa[2] == 1 && sg[2] == 1;
   for_planes(g, tasks, [&](int64_t p) {
     T* gp = gx + p * image;
     std::fill(gp, gp + image, T(0));
@@ -313,7 +318,13 @@ void argmax_scatter(const Geometry& g, const View<int32_t>& argmax, const View<T
         const T* zrow = zp + o0 * sg[0] + o1 * sg[1];
         // The window origins of this row, in the contiguous gradient.
         T* origin = gp + (start0 * g.image[1] + start1) * g.image[2] - g.pad[2];
-        for (int64_t o2 = 0; o2 < g.out[2]; ++o2) {
+        int64_t o2 = 0;
+        if constexpr (std::is_same_v<T, float>) {
+          if (rows_of_2x2 && start1 + 2 <= g.image[1])
+            o2 = fast::argmax_scatter_row_f32(zrow, arow, g.image[2], g.ws[2], g.stride[2],
+                                              g.pad[2], g.out[2], origin, g.image[2]);
+        }
+        for (; o2 < g.out[2]; ++o2) {
           const int64_t k = arow[o2 * sa[2]];
           if (k < 0) continue;  // an empty window
           origin[o2 * g.stride[2] + (use_table ? delta[k] : offset_of(k))] += zrow[o2 * sg[2]];

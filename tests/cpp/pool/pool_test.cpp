@@ -189,6 +189,26 @@ TEST(Pool, TiesGoToTheFirstMaximumInBothForms) {
                   array({{0.0, 3.0, 0.0}, {0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}}));
 }
 
+// The arg-max gradient's vectorized rows (2x2 windows, stride 2, float32): random output
+// gradients, odd and even heights and widths (rows of 1 to 40 windows, a partial 16-chunk),
+// ignore_border both ways (a cut last row and column go to the scalar loop), against the
+// float64 reference.
+TEST(Pool, ArgmaxScatterRowsOf2x2MatchReference) {
+  auto x = T::ftensor4("x");
+  auto w = T::ftensor4("w");
+  for (bool ignore_border : {true, false})
+    for (auto [h, width] : std::vector<std::pair<int64_t, int64_t>>{{2, 2}, {5, 7}, {6, 35}, {7, 80}}) {
+      SCOPED_TRACE(::testing::Message() << h << "x" << width << " ignore_border " << ignore_border);
+      PoolCase c{{2, 3, h, width}, {2, 2}, {2, 2}, {0, 0}, ignore_border, "max"};
+      const NDArray xv = testing::random_array(c.shape, DType::Float32, -1, 1, 11);
+      const NDArray wv = testing::random_array(testing::reference_shape(c), DType::Float32, -1, 1, 12);
+      const Var y = S::pool_2d(x, {2, 2}, ignore_border);
+      const NDArray gx = function({x, w}, T::grad(T::sum(y * w), x), {}, mode("FAST_RUN"))(xv, wv);
+      const NDArray want = testing::reference_grad(c, xv.astype(DType::Float64), wv.astype(DType::Float64));
+      EXPECT_ALLCLOSE(gx, want.astype(DType::Float32), 0, 0);
+    }
+}
+
 TEST(Pool, ArgmaxRewriteFiresAndKeepsValues) {
   auto x = T::ftensor4("x");
   const Var y = S::pool_2d(x, {2, 2}, true);
