@@ -217,8 +217,9 @@ def detail(run, workload, status):
         for impl, target in sorted(rb.TARGETS.get((workload, variant), {}).items()):
             if isinstance(target, rb.Relative) and median(run, workload, impl, variant) is not None:
                 out.append("")
-                out.append("Target for %s %s (issue 13): %s: %s." % (
-                    NAMES[impl], variant, target.text, verdict(run, status, workload, variant, impl, target)))
+                out.append("Target for %s %s (issue %d): %s: %s." % (
+                    NAMES[impl], variant, 14 if workload == "W8" else 13, target.text,
+                    verdict(run, status, workload, variant, impl, target)))
         lim, how = limit(run, workload, variant)
         if lim:
             out.append("")
@@ -306,7 +307,7 @@ def render(run, status, info, args, impls):
               "The process's CPU time per call (all its threads). When the machine is shared "
               "this is steadier than wall time for single-threaded runs; a run that uses two "
               "threads counts both.", "", headline(run, impls, status, "cpu_median"), ""]
-    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13); besides them, the goal is to be ahead of every peer and "
+    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13, W8's from issue 14); besides them, the goal is to be ahead of every peer and "
               "within 80 % of the limit (Theon ÷ limit ≤ 1.25). W6 cold and warm count "
               "`import theon` (Python) plus building and compiling W2's training function.", ""]
     wrong = [(k, v) for k, v in status.items() if v.startswith("WRONG")]
