@@ -72,3 +72,16 @@ def test_conv2d_and_gradients_match_reference(algorithm, shape):
 def test_unknown_algorithm_is_a_value_error():
     with pytest.raises(ValueError, match="conv_algorithm"):
         _theon._apply_flags("conv_algorithm=fft")
+
+
+def test_config_attribute_reads_and_sets_the_flag():
+    # theon.config.conv_algorithm is the THEON_FLAGS flag, read at every call.
+    assert theon.config.conv_algorithm == "auto"
+    try:
+        theon.config.conv_algorithm = "im2col"
+        assert theon.config.conv_algorithm == "im2col"
+        with pytest.raises(ValueError, match="conv_algorithm"):
+            theon.config.conv_algorithm = "fastest"
+        assert theon.config.conv_algorithm == "im2col"
+    finally:
+        theon.config.conv_algorithm = "auto"
