@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Draws cost curves (CSV: header `step,cost`, then one row per step) into one
 # PNG, one line per file, log-scale cost, each line titled by its file name.
-# With --error the second column is a validation error in %, drawn on a linear scale.
+# With --error the rows are epochs and the second column a validation error in %, drawn
+# on a linear scale.
 # Usage: scripts/plot_costs.sh [--error] OUT.png FILE.csv [FILE.csv ...]
 set -euo pipefail
 
-chart_title="Cost curves" ylabel="cost (log scale)" yscale="set logscale y"
+chart_title="Cost curves" xlabel="step" ylabel="cost (log scale)" yscale="set logscale y"
 if [[ ${1:-} == --error ]]; then
-  chart_title="Validation error" ylabel="validation error (%)" yscale="set yrange [0:*]"
+  chart_title="Validation error" xlabel="epoch" ylabel="validation error (%)" yscale="set yrange [0:*]"
   shift
 fi
 
@@ -37,7 +38,7 @@ set terminal pngcairo size 1000,600 noenhanced
 set output $(quote "$png")
 set datafile separator ","
 set title "$chart_title"
-set xlabel "step"
+set xlabel "$xlabel"
 set ylabel "$ylabel"
 $yscale
 set grid
