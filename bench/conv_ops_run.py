@@ -9,7 +9,7 @@ The machine is shared, so each program runs --rounds times in turn and every cel
 its best round (each round's value is already a median of repeats): the quietest
 moment each side had. As for every benchmark here (bench/run_bench.py), OPENBLAS_CORETYPE
 and OPENBLAS_L2_SIZE are removed from every side's environment; OMP_NUM_THREADS and
-OPENBLAS_NUM_THREADS give the thread count.
+OPENBLAS_NUM_THREADS give the thread count; each side prints the OpenBLAS core it ran.
 """
 
 import argparse
@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALGORITHMS = ["im2col", "onednn", "onednn_plain", "onednn_winograd", "direct"]
+ALGORITHMS = ["im2col", "onednn", "onednn_plain", "onednn_winograd", "direct", "lanes"]
 
 
 def run(command, threads):

@@ -8,10 +8,14 @@ a VGG-style 3x3 layer), float32, forward, grad-input and grad-filters, in GFLOP/
 import argparse
 import os
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "python"))
+import bench_common  # noqa: E402  (bench/python: blas_cores)
 
 SHAPES = [
     # name, batch, in, out, image, kernel, pad
@@ -45,9 +49,11 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     mkldnn = torch.backends.mkldnn.is_available()
-    print("# torch %s, threads %d, mkldnn (oneDNN) %s, CPU capability %s" % (
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))  # loads and initializes OpenBLAS
+    print("# torch %s, threads %d, mkldnn (oneDNN) %s, CPU capability %s, OpenBLAS cores %s" % (
         torch.__version__, torch.get_num_threads(), "on" if mkldnn else "off",
-        torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") else "?"))
+        torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") else "?",
+        bench_common.blas_cores()))
     print("%-12s %-13s %-13s %3s %10s %9s" % ("shape", "pass", "algorithm", "thr", "ms",
                                                 "GFLOP/s"))
     for name, batch, cin, cout, image, kernel, pad in SHAPES:

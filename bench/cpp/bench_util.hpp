@@ -98,12 +98,17 @@ inline void emit_time(const std::string& workload, const std::string& impl,
 // workload and variant.
 // The OpenBLAS core this process runs (openblas_get_corename, found at run time: the
 // benchmark does not link OpenBLAS itself), reported as the Python runners report theirs.
-inline void emit_blas(const std::string& workload, const std::string& impl) {
+// The OpenBLAS core this process runs (openblas_get_corename), or "not OpenBLAS".
+inline const char* blas_core_name() {
   using CoreName = char* (*)();
   auto name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  return name ? name() : "not OpenBLAS";
+}
+
+inline void emit_blas(const std::string& workload, const std::string& impl) {
   std::printf("{\"kind\": \"blas\", \"workload\": \"%s\", \"impl\": \"%s\", "
               "\"cores\": {\"libtheon\": \"%s\"}}\n",
-              workload.c_str(), impl.c_str(), name ? name() : "not OpenBLAS");
+              workload.c_str(), impl.c_str(), blas_core_name());
   std::fflush(stdout);
 }
 

@@ -103,8 +103,8 @@ int main(int argc, char** argv) {
       {"lanes", conv::Algorithm::Lanes},
   };
   // Each row also says whether auto (conv_choice.cpp) picks that algorithm: "*".
-  std::printf("# threads %d, oneDNN %s; GFLOP/s = 2 * MACs / median time\n", threads,
-              conv::onednn::available() ? "built in" : "absent");
+  std::printf("# threads %d, oneDNN %s, OpenBLAS core %s; GFLOP/s = 2 * MACs / median time\n",
+              threads, conv::onednn::available() ? "built in" : "absent", bench::blas_core_name());
   std::printf("%-12s %-13s %-16s %3s %10s %9s\n", "shape", "pass", "algorithm", "thr",
               "ms", "GFLOP/s");
   for (const Shape& s : shapes) {
