@@ -47,5 +47,8 @@ Shape statistics_shape(const Shape& x, const std::vector<int>& axes);
 // statistics of inputs (2, 4) have shape (1, 4)".
 void check_statistics_shape(std::string_view op, std::string_view what, const NDArray& value,
                             const Shape& expected, const Shape& x);
+// TypeError unless in[0] is a float tensor and every other input has its dtype and rank:
+// "op: gamma must have the dtype and rank of inputs" (names[i] names input i).
+void expect_like_inputs(std::string_view op, std::span<const Var> in, const char* const* names);
 
 }  // namespace theon::detail::bn

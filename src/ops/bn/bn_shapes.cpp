@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "ops/bn/bn_ops.hpp"
+#include "ops/op_util.hpp"
 #include "theon/reduce.hpp"
 #include "theon/shape_ops.hpp"
 
@@ -42,6 +43,13 @@ void check_statistics_shape(std::string_view op, std::string_view what, const ND
   THEON_CHECK_USER(value.shape() == expected, ShapeError)
       << op << ": " << what << " has shape " << value.shape() << " where the statistics of inputs "
       << x << " have shape " << expected;
+}
+
+void expect_like_inputs(std::string_view op, std::span<const Var> in, const char* const* names) {
+  expect_float(op, in[0]);
+  for (size_t i = 1; i < in.size(); ++i)
+    THEON_CHECK_USER(in[i].dtype() == in[0].dtype() && in[i].ndim() == in[0].ndim(), TypeError)
+        << op << ": " << names[i] << " must have the dtype and rank of inputs " << describe_inputs(in);
 }
 
 }  // namespace theon::detail::bn

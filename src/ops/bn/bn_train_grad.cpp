@@ -24,11 +24,7 @@ class BatchNormTrainGrad final : public Op {
 
   std::vector<TensorType> make_types(std::span<const Var> in) const override {
     const Var& x = in[0];
-    expect_float(name(), x);
-    for (size_t i = 1; i < in.size(); ++i)
-      THEON_CHECK_USER(in[i].dtype() == x.dtype() && in[i].ndim() == x.ndim(), TypeError)
-          << name() << ": " << kInputNames[i] << " must have the dtype and rank of inputs "
-          << describe_inputs(in);
+    expect_like_inputs(name(), in, kInputNames);
     return {x.type(), in[2].type(), in[2].type()};
   }
 
