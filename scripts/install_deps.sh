@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libsleef-dev libfmt-dev libdnnl-dev
   pybind11-dev python3-dev python3-numpy python3-scipy python3-pytest python3-matplotlib
-  gnuplot-nox
+  gnuplot-nox graphviz chromium
 )
 
 # `dpkg -s` succeeds for packages that were removed but left config files

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,21 @@
 #include "theon/shared.hpp"
 
 namespace theon {
+
+// Watches a function's nodes run (debugging modes and profiling build on it: NanGuard,
+// MonitorMode, profile). A function with observers runs every node in the interpreter,
+// never as one native kernel, so that each node is seen; without observers a call pays
+// nothing for this. Nodes inside a scan's loop are not seen, the scan node is.
+class NodeObserver {
+ public:
+  virtual ~NodeObserver() = default;
+  // Before the node computes: its inputs are ready.
+  virtual void before_node(const ApplyNode& /*node*/, std::span<const NDArray* const> /*in*/) {}
+  // After it has computed its outputs. A throw here stops the call like an op's error:
+  // no shared variable changes.
+  virtual void after_node(const ApplyNode& /*node*/, std::span<const NDArray* const> /*in*/,
+                          std::span<NDArray* const> /*out*/) {}
+};
 
 // One update: after the call, `var` takes the value of `value`.
 struct Update {
@@ -69,6 +85,8 @@ struct FunctionOptions {
   // names the variable. true turns them all off; the list turns them off for those.
   bool no_default_updates = false;
   std::vector<Var> no_default_updates_for;
+  // Called around every node of every call, in order (see NodeObserver).
+  std::vector<std::shared_ptr<NodeObserver>> observers;
 };
 
 // What a binding runs inside a call (plain function pointers: no allocation per call).

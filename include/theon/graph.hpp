@@ -86,6 +86,9 @@ struct VariableNode {
   std::shared_ptr<const NDArray> constant;  // set for constants
   std::shared_ptr<SharedStorage> storage;   // set for shared variables
   bool weak = false;
+  // The value computed while the graph is built, when test values are on
+  // (theon/test_value.hpp); null otherwise.
+  std::shared_ptr<const NDArray> test_value;
 };
 
 struct ApplyNode {

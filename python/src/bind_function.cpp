@@ -345,6 +345,9 @@ PyObject* call_slot(PyObject* self, PyObject* args, PyObject* kwargs) {
 }  // namespace
 
 void bind_function(py::module_& m) {
+  // Made by the debugging modes and the profiler (bind_debug.cpp, bind_profile.cpp);
+  // Python passes them through to function().
+  py::class_<NodeObserver, std::shared_ptr<NodeObserver>>(m, "NodeObserver");
   py::class_<PyFunction>(m, "Function", py::dynamic_attr(),
                          py::custom_type_setup([](PyHeapTypeObject* type) { type->ht_type.tp_call = call_slot; }))
       .def_property_readonly("name", [](const PyFunction& f) -> py::object {
@@ -370,8 +373,10 @@ void bind_function(py::module_& m) {
                         py::handle name, py::handle mode, const std::vector<py::object>& defaults,
                         const std::vector<std::string>& names, const std::vector<bool>& borrow,
                         const std::string& including, const std::string& excluding,
-                        py::handle no_default_updates) {
+                        py::handle no_default_updates,
+                        const std::vector<std::shared_ptr<NodeObserver>>& observers) {
     FunctionOptions options;
+    options.observers = observers;  // debugging modes and profiling (NodeObserver)
     // Theano's no_default_updates: True, or the shared variables whose default update to skip.
     if (py::isinstance<py::bool_>(no_default_updates)) options.no_default_updates = no_default_updates.cast<bool>();
     else if (!no_default_updates.is_none()) options.no_default_updates_for = as_vars(no_default_updates);

@@ -10,6 +10,11 @@ void bind_linalg(py::module_& m, py::module_& t);     // bind_linalg.cpp
 void bind_conv(py::module_& m, py::module_& t);       // bind_conv.cpp
 void bind_pool(py::module_& m, py::module_& t);       // bind_pool.cpp
 void bind_bn(py::module_& m, py::module_& t);         // bind_bn.cpp
+void bind_debug(py::module_& m);                       // bind_debug.cpp
+void bind_profile(py::module_& m);                     // bind_profile.cpp
+void bind_serialize(py::module_& m);                   // bind_serialize.cpp
+void bind_pyop(py::module_& m);                        // bind_pyop.cpp
+void bind_test_value(py::module_& m);                  // bind_test_value.cpp
 }
 
 PYBIND11_MODULE(_theon, m) {
@@ -39,5 +44,10 @@ PYBIND11_MODULE(_theon, m) {
   bind_conv(m, t);
   bind_pool(m, t);
   bind_bn(m, t);
+  bind_debug(m);
+  bind_profile(m);
+  bind_serialize(m);
+  bind_pyop(m);
+  bind_test_value(m);
   m.def("_set_internal_paths", &set_internal_paths);
 }

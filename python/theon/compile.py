@@ -135,12 +135,15 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     if mode_name is not None:
         mode_name = _MODES.get(mode_name, "FAST_RUN")
     update_pairs, given_pairs = _pairs(updates, "updates"), _pairs(givens, "givens")
+    # Debugging modes (NanGuardMode, MonitorMode) watch every node through observers.
+    observers = list(mode._node_observers()) if hasattr(mode, "_node_observers") else []
     fn = _theon._function(
         variables, outs, single, update_pairs, given_pairs,
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
         defaults, names, borrow, getattr(mode, "optimizer_including", ""),
         getattr(mode, "optimizer_excluding", ""),
-        no_default_updates if isinstance(no_default_updates, bool) else list(no_default_updates or []))
+        no_default_updates if isinstance(no_default_updates, bool) else list(no_default_updates or []),
+        observers)
     # What built it, for copy.deepcopy: a model holding functions and the shared
     # variables they read copies into one consistent model (see _deepcopy_function).
     fn._arguments = dict(inputs=list(inputs), outputs=outputs, mode=mode, updates=update_pairs,

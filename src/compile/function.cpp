@@ -231,6 +231,7 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
     if (mode.check) checker_ = std::make_unique<RewriteChecker>(*fgraph_, std::move(reference), session.history());
   }
   vm_ = std::make_unique<VM>(*fgraph_);
+  vm_->set_observers(options_.observers);
   for (const Var& in : fgraph_->inputs()) {
     input_slots_.push_back(vm_->slot_of(in));
     input_types_.push_back(in.type());
@@ -248,7 +249,8 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   borrow_ = options_.borrow_outputs;
   borrow_.resize(n_outputs_, false);
   plan_view_leaves();
-  if (!checker_) graph_kernel_ = GraphKernel::create(*fgraph_, *vm_, wanted_);
+  // Observers see every node, so the graph never runs as one native kernel.
+  if (!checker_ && options_.observers.empty()) graph_kernel_ = GraphKernel::create(*fgraph_, *vm_, wanted_);
 }
 
 CompiledFunction::~CompiledFunction() = default;

@@ -181,6 +181,10 @@ void VM::annotate(const Instr& instr, const Error& e) {
 }
 
 void VM::perform(const Instr& instr) {
+  if (!observers_.empty()) {
+    perform_observed(instr);
+    return;
+  }
   try {
     instr.node->op().perform(
         *instr.node,
@@ -189,6 +193,20 @@ void VM::perform(const Instr& instr) {
   } catch (const UserError& e) {
     annotate(instr, e);
   }
+}
+
+void VM::perform_observed(const Instr& instr) {
+  const std::span<const NDArray* const> in(in_ptrs_.data() + instr.in_begin,
+                                           instr.in_end - instr.in_begin);
+  const std::span<NDArray* const> out(out_ptrs_.data() + instr.out_begin,
+                                      instr.out_end - instr.out_begin);
+  for (const auto& o : observers_) o->before_node(*instr.node, in);
+  try {
+    instr.node->op().perform(*instr.node, in, out);
+  } catch (const UserError& e) {
+    annotate(instr, e);
+  }
+  for (const auto& o : observers_) o->after_node(*instr.node, in, out);
 }
 
 void VM::run(std::span<const int> wanted) {

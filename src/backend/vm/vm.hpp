@@ -18,6 +18,7 @@
 
 #include "backend/vm/buffer_pool.hpp"
 #include "theon/fgraph.hpp"
+#include "theon/function.hpp"
 
 namespace theon::detail {
 
@@ -38,6 +39,10 @@ class VM {
   void run(std::span<const int> wanted);
   // Drops references to inputs and views, so that buffers can be reused next call.
   void release_borrowed();
+  // Observers called around every node (FunctionOptions::observers).
+  void set_observers(std::vector<std::shared_ptr<NodeObserver>> observers) {
+    observers_ = std::move(observers);
+  }
 
   int n_slots() const { return static_cast<int>(storage_.size()); }
   bool is_lazy() const { return lazy_; }
@@ -55,6 +60,7 @@ class VM {
     uint32_t in_begin, in_end, out_begin, out_end;
   };
   void perform(const Instr& instr);
+  void perform_observed(const Instr& instr);
   void run_lazy(std::span<const int> wanted);
   void plan_liveness();
   // Before instruction i: outputs whose buffer went to the pool get one of their size.
@@ -83,6 +89,7 @@ class VM {
   // slot; -1 where it may not (not element-wise, or every input still read later).
   std::vector<std::pair<int, int>> in_place_;
   BufferPool pool_;
+  std::vector<std::shared_ptr<NodeObserver>> observers_;
   // Lazy runs: per-call state, kept to avoid allocation.
   std::vector<char> ready_;
   std::vector<char> done_;
