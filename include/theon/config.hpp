@@ -55,6 +55,11 @@ struct Config {
   // "onednn_winograd", "direct" or "lanes" force one wherever it can run (elsewhere auto's choice
   // runs), to compare paths or debug.
   std::string conv_algorithm = "auto";
+  // Test values (theon/test_value.hpp): "off", "ignore", "warn", "raise" or "pdb" (the
+  // same as "raise" in C++), as Theano's compute_test_value.
+  std::string compute_test_value = "off";
+  // Profile every function and print the summaries at exit (theon/profile.hpp).
+  bool profile = false;
 };
 
 // The process-wide configuration (THEON_FLAGS is parsed on first use; an unknown flag

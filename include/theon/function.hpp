@@ -49,6 +49,8 @@ class NodeObserver {
                           std::span<NDArray* const> /*out*/) {}
 };
 
+class ProfileStats;  // theon/profile.hpp
+
 // One update: after the call, `var` takes the value of `value`.
 struct Update {
   SharedVar var;
@@ -87,6 +89,9 @@ struct FunctionOptions {
   std::vector<Var> no_default_updates_for;
   // Called around every node of every call, in order (see NodeObserver).
   std::vector<std::shared_ptr<NodeObserver>> observers;
+  // Where to record this function's profile (theon/profile.hpp); null: not profiled
+  // (unless config().profile is set).
+  std::shared_ptr<ProfileStats> profile;
 };
 
 // What a binding runs inside a call (plain function pointers: no allocation per call).

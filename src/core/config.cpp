@@ -88,6 +88,15 @@ void apply_flags(Config& cfg, const std::string& flags) {
              "onednn_winograd, direct or lanes, got '"
           << value << "'";
       cfg.conv_algorithm = value;
+    } else if (key == "compute_test_value") {
+      THEON_CHECK_USER(value == "off" || value == "ignore" || value == "warn" || value == "raise" ||
+                           value == "pdb",
+                       ValueError)
+          << "THEON_FLAGS: compute_test_value must be off, ignore, warn, raise or pdb, got '" << value
+          << "'";
+      cfg.compute_test_value = value;
+    } else if (key == "profile") {
+      cfg.profile = parse_bool(key, value);
     } else {
       THEON_FAIL(ValueError) << "THEON_FLAGS: unknown flag '" << key << "'";
     }
