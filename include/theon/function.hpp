@@ -184,6 +184,17 @@ class Result {
 };
 std::ostream& operator<<(std::ostream& os, const Result& r);
 
+// Options of Function::copy (Theano's f.copy(swap=, delete_updates=, name=)).
+struct CopyOptions {
+  // {old, new}: the copy reads and updates `new` wherever the original reads or updates
+  // `old` (TypeError unless their types are equal). The original is left alone.
+  std::vector<std::pair<SharedVar, SharedVar>> swap;
+  // The copy computes the outputs only: no update (default ones included) is applied.
+  bool delete_updates = false;
+  // Empty: the original's name.
+  std::string name;
+};
+
 class FunctionGraph;
 namespace detail {
 class CompiledFunction;
@@ -210,6 +221,14 @@ class Function {
   const FunctionGraph& fgraph() const;
   const std::string& name() const;
   const std::vector<Var>& inputs() const;
+
+  // A new function over the same compiled graph (no rewrite runs again; native code
+  // comes from the cache) with its own call state: the two run in parallel, and share
+  // only the shared variables they read and update (see CopyOptions::swap).
+  Function copy(const CopyOptions& options = {}) const;
+  // Releases the buffers the function keeps between calls for its intermediate values
+  // (Theano's f.free()); the next call allocates them again. Waits for a running call.
+  void free() const;
 
  private:
   std::shared_ptr<detail::CompiledFunction> impl_;
