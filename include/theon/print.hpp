@@ -60,14 +60,20 @@ struct DotOptions {
   // Fill colours by op name ("add", "fused", "dot") or by kind ("input", "shared",
   // "constant", "output", "unused", "apply"), replacing the defaults.
   std::map<std::string, std::string> colors;
-  // Fused kernels drawn as a cluster of their instructions instead of one box.
-  bool expand_fused = false;
   // Every node gets a tooltip with its details (op, props, type, the user's line).
   bool tooltips = true;
 };
 std::string dot_graph(const std::vector<Var>& outputs, const DotOptions& options = {});
-// The rewritten graph of `f`; updates of shared variables are drawn as dashed edges.
+// The rewritten graph of `f`: its outputs, then the values of its updates, are outputs.
 std::string dot_graph(const Function& f, const DotOptions& options = {});
+// In DOT text, apply node k of the topological order has the node id "n<k>" and source
+// variables "v<k>", also in the SVG dot makes of it (<g id="n3" class="node">).
+// For each fused kernel of the graph (by that node id), its inner expression as DOT
+// text: one node per instruction, the kernel's inputs and outputs as boxes (d3viz shows
+// it when a fused node is expanded).
+std::map<std::string, std::string> dot_fused_kernels(const std::vector<Var>& outputs,
+                                                     const DotOptions& options = {});
+std::map<std::string, std::string> dot_fused_kernels(const Function& f, const DotOptions& options = {});
 
 // Runs `dot -T<format> -o <path>` on `dot_text` ("png", "svg", "pdf", ... any format of
 // dot; "dot" writes the text itself). `dot` is found on PATH when called: without it,
