@@ -43,6 +43,9 @@ class FusedElemwise final : public Op {
   FusedElemwise(FusedProgram program, std::vector<Loc> instr_locs);
 
   const FusedProgram& program() const { return program_; }
+  // Whether its last run (and the next ones) used native code rather than the
+  // interpreter: the native kernel was requested and is compiled (profiling reports it).
+  bool runs_native() const { return native_ && native_->fn() != nullptr; }
   const std::vector<Loc>& instr_locs() const { return locs_; }
 
   std::string name() const override { return "fused"; }

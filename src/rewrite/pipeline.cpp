@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include "rewrite/phases.hpp"
 #include "theon/config.hpp"
@@ -86,17 +87,25 @@ SessionOptions session_options_from_config() {
 
 // The pipeline, top to bottom. Each equilibrium phase also folds constants and merges
 // after every pass, so that its rules see canonical inputs.
-void optimize(RewriteSession& session, const Selection& selection) {
+void optimize(RewriteSession& session, const Selection& selection, PhaseTimes* times) {
   const RewriteDb& db = rewrite_db();
   const GlobalRewrite* merge = first_or_null(db.globals("merge", selection));
   const LocalRewrite* fold = first_or_null(db.locals("constant_fold", selection));
-  auto run_globals = [&](const std::string& phase) {
+  using Clock = std::chrono::steady_clock;
+  auto timed = [&](const std::string& phase, auto&& run) {
     session.set_phase(phase);
-    for (const GlobalRewrite* g : db.globals(phase, selection)) session.run_global(*g);
+    if (!times) return run();
+    const auto start = Clock::now();
+    run();
+    times->emplace_back(phase, std::chrono::duration<double>(Clock::now() - start).count());
+  };
+  auto run_globals = [&](const std::string& phase) {
+    timed(phase, [&] {
+      for (const GlobalRewrite* g : db.globals(phase, selection)) session.run_global(*g);
+    });
   };
   auto run_equilibrium = [&](const std::string& phase, WalkOrder order) {
-    session.set_phase(phase);
-    equilibrium(session, db.locals(phase, selection), order, fold, merge);
+    timed(phase, [&] { equilibrium(session, db.locals(phase, selection), order, fold, merge); });
   };
 
   run_globals("merge");

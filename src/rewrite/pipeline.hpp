@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "rewrite/rewriter.hpp"
 
@@ -25,8 +27,12 @@ ModeChoice resolve_mode(const std::string& mode, const std::string& including = 
 // The process-wide rewrite database (filled on first use).
 const RewriteDb& rewrite_db();
 
-// Runs the pipeline's phases over `session`'s graph, in order.
-void optimize(RewriteSession& session, const Selection& selection);
+// Seconds each phase took, in run order (a phase that runs twice appears twice).
+using PhaseTimes = std::vector<std::pair<std::string, double>>;
+
+// Runs the pipeline's phases over `session`'s graph, in order. With `times` (profiling:
+// FunctionOptions::profile), each phase's wall time is appended to it.
+void optimize(RewriteSession& session, const Selection& selection, PhaseTimes* times = nullptr);
 
 // Session options from config() (on_opt_error, optimizer_verbose).
 SessionOptions session_options_from_config();
