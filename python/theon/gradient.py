@@ -6,6 +6,7 @@ checks a gradient against finite differences and raises GradientError on a misma
 """
 from ._theon import (GradientError, Lop, Rop, disconnected_grad, grad, grad_clip, hessian,  # noqa: F401
                      jacobian, verify_grad, zero_grad)
+from .gof.graph import DisconnectedType, NullType, grad_not_implemented, grad_undefined  # noqa: F401
 
 # Theano's older name: identity forward, zero gradient backward.
 consider_constant = zero_grad

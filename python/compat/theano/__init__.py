@@ -17,6 +17,7 @@ from theon import *  # noqa: F401,F403
 from theon import (FunctionGraph, In, Out, clone, config, debugprint, function, gradient, grad,  # noqa: F401
                    ifelse, pp, printing, shared, tensor)
 from theon.mode import Mode  # noqa: F401
+from theon.gof import Apply, Op  # noqa: F401
 from theon.tensor import dot  # noqa: F401
 
 from . import _alias

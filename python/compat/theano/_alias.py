@@ -44,14 +44,10 @@ UNAVAILABLE = {
     "theano.tensor.blas": {},
     "theano.tensor.elemwise": {},
     "theano.tensor.fft": {},
-    "theano.gof": {},
-    "theano.gof.graph": {},
-    "theano.gof.op": {},
     "theano.gof.opt": {},
     "theano.gof.utils": {},
     "theano.compile.nanguardmode": {},
     "theano.compile.profiling": {},
-    "theano.compile.ops": {},
     "theano.compile.builders": {},
     "theano.misc": {},
     "theano.misc.pkl_utils": {},
@@ -70,15 +66,17 @@ UNAVAILABLE = {
 
 # Names Theano had on modules that Theon has, and that Theon still lacks.
 UNAVAILABLE_NAMES = {
-    "theano": ["OpFromGraph", "Op", "Apply", "Constant", "Type", "Generic", "ProfileStats",
+    "theano": ["OpFromGraph", "Constant", "Type", "Generic", "ProfileStats",
                "sparse", "sandbox_cuda"],
-    "theano.tensor": ["Op", "Apply", "Elemwise", "DimShuffle", "CAReduce", "Subtensor",
+    "theano.tensor": ["Elemwise", "DimShuffle", "CAReduce", "Subtensor",
                       "Join", "Split", "batched_tensordot", "choose", "chi2sf",
                       "j0", "j1", "i0", "i1"],
     "theano.tensor.nnet": ["neighbours", "images2neibs", "neibs2images", "ctc", "h_softmax",
                            "separable_conv2d"],
     "theano.printing": ["pydotprint", "pydot_imported", "Print"],
     "theano.gradient": ["subgraph_grad", "numeric_grad"],
+    "theano.gof": ["Constant", "Type", "Generic", "FunctionGraph", "Container", "COp", "OpenMPOp",
+                   "local_optimizer", "opt", "utils"],
 }
 
 

@@ -94,6 +94,7 @@ stacklists = extra_ops.stacklists
 # and trace are nlinalg's; T.shared_randomstreams is Theano's RandomStreams module.
 from .matrix_builders import eye, identity_like, mgrid, ogrid, tri, tril, triu  # noqa: E402,F401
 from .numpy_helpers import allclose, isclose, largest, ptp, smallest, take  # noqa: E402,F401
+from ..gof import Apply, Op  # noqa: E402,F401  (Theano's theano.tensor.Op)
 diag = nlinalg.diag
 diagonal = nlinalg.diagonal
 trace = nlinalg.trace
