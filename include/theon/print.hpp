@@ -57,8 +57,10 @@ struct DotOptions {
   bool high_contrast = true;     // filled nodes (false: coloured outlines)
   size_t max_label_size = 70;    // longer labels are cut, ending in "..."
   bool var_with_name_simple = false;  // named variables show only their name
-  // Fill colours by op name ("add", "fused", "dot") or by kind ("input", "shared",
-  // "constant", "output", "unused", "apply"), replacing the defaults.
+  // Fill colours replacing the defaults, by op name ("add", "dot"), by Theano's op family
+  // ("Elemwise", "Fused", "Subtensor", "Alloc", "Shape", "IfElse", "Scan"), by "apply" for
+  // every other node, or by variable kind ("input", "shared", "constant", "output",
+  // "unused", "intermediate").
   std::map<std::string, std::string> colors;
   // Every node gets a tooltip with its details (op, props, type, the user's line).
   bool tooltips = true;
