@@ -15,6 +15,7 @@ py::object get_flag(const std::string& name) {
   if (name == "optimizer_verbose") return py::bool_(c.optimizer_verbose);
   if (name == "exception_verbosity") return py::str(c.exception_verbosity);
   if (name == "conv_algorithm") return py::str(c.conv_algorithm);
+  if (name == "compute_test_value") return py::str(c.compute_test_value);
   throw py::attribute_error("theon.config has no flag '" + name + "'");
 }
 
@@ -33,7 +34,8 @@ void bind_config(py::module_& m) {
   m.def("_config_set", &set_flag);
   m.def("_config_names", [] {
     return std::vector<std::string>{"floatX", "optimizer", "optimizer_including", "optimizer_excluding",
-                                    "optimizer_verbose", "exception_verbosity", "conv_algorithm"};
+                                    "optimizer_verbose", "exception_verbosity", "conv_algorithm",
+                                    "compute_test_value"};
   });
   m.def("_apply_flags", [](const std::string& flags) { apply_flags(config(), flags); });
   // theon.wait_for_native_code(): the compile cache's (include/theon/cache.hpp).

@@ -19,7 +19,6 @@ _PYTHON_FLAGS = {
     "device": "cpu",
     "mode": "FAST_RUN",
     "on_unused_input": "raise",
-    "compute_test_value": "off",
     "warn_float64": "ignore",
     "cast_policy": "custom",
     "allow_gc": True,
