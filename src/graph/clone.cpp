@@ -3,10 +3,13 @@
 #include <unordered_map>
 
 #include "ops/op_util.hpp"
+#include "theon/test_value.hpp"
 
 namespace theon {
 
 Vars clone(const Vars& outputs, const std::vector<std::pair<Var, Var>>& replace) {
+  // As Theano's clone, which remakes nodes without running them: no test values.
+  NoTestValues no_test_values;
   std::unordered_map<VariableNode*, Var> mapped;
   for (const auto& [from, to] : replace) {
     THEON_CHECK_USER(from.dtype() == to.dtype() && from.ndim() == to.ndim(), TypeError)

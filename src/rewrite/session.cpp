@@ -3,6 +3,7 @@
 
 #include "rewrite/rewriter.hpp"
 #include "theon/print.hpp"
+#include "theon/test_value.hpp"
 
 namespace theon::rewrite {
 namespace {
@@ -120,6 +121,7 @@ void RewriteSession::contain_error(const std::string& rewrite, const ApplyNode* 
 }
 
 std::optional<Vars> RewriteSession::attempt(const LocalRewrite& rewrite, const ApplyNode& node) {
+  NoTestValues no_test_values;  // rewrites build over copies: never compute test values
   try {
     return rewrite.apply(node, fgraph_);
   } catch (const std::exception& e) {
@@ -130,6 +132,7 @@ std::optional<Vars> RewriteSession::attempt(const LocalRewrite& rewrite, const A
 
 void RewriteSession::run_global(const GlobalRewrite& rewrite) {
   if (is_disabled(rewrite.name)) return;
+  NoTestValues no_test_values;
   try {
     rewrite.run(*this);
   } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include "theon/clone.hpp"
 #include "theon/shape_ops.hpp"
 #include "theon/subtensor.hpp"
+#include "theon/test_value.hpp"
 
 namespace theon {
 namespace {
@@ -51,6 +52,15 @@ bool broadcastable_where(const BroadcastPattern& have, const BroadcastPattern& n
   for (size_t d = 0; d < need.size(); ++d)
     if (need[d] && !have[d]) return false;
   return true;
+}
+
+// With test values on, a step placeholder takes row `row` of its outer variable's test
+// value, so the step function's own nodes are checked as it builds them.
+void give_row_test_value(const Var& placeholder, const Var& outer, int64_t row) {
+  if (!detail::test_values_active() || !has_test_value(outer)) return;
+  const NDArray value = test_value(outer);
+  if (value.ndim() < 1 || row < 0 || row >= value.shape(0)) return;
+  placeholder.get()->test_value = std::make_shared<const NDArray>(value.index(0, row).copy());
 }
 
 // One recurrent output as the op sees it.
@@ -93,6 +103,7 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
       outer_seqs.push_back(
           rows(seq, k - lo, k == hi ? std::nullopt : std::optional<int64_t>(k - hi), loc));
       seq_placeholders.push_back(T::variable(row_type(s.seq.type()), tap_name(s.seq, "seq", k), loc));
+      give_row_test_value(seq_placeholders.back(), outer_seqs.back(), 0);
     }
   }
 
@@ -153,6 +164,7 @@ ScanResult scan(const ScanFn& fn, std::vector<ScanSequence> sequences,
       for (int k : recs[j].taps) {
         size_t i = std::find(rec_of.begin(), rec_of.end(), static_cast<int>(j)) - rec_of.begin();
         recs[j].placeholders.push_back(T::variable(type, tap_name(outputs_info[i].initial, "out", k), loc));
+        give_row_test_value(recs[j].placeholders.back(), recs[j].buffer, -recs[j].taps.front() + k);
         args.push_back(recs[j].placeholders.back());
       }
     }

@@ -18,6 +18,7 @@
 #include "ops/op_util.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/clone.hpp"
+#include "theon/test_value.hpp"
 #include "theon/grad.hpp"
 #include "theon/scan.hpp"
 #include "theon/shape_ops.hpp"
@@ -39,6 +40,8 @@ Var buffer_of(const Var& result) {
 }  // namespace
 
 Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
+  // The gradient loop's body is built over placeholders without values (test_value.hpp).
+  NoTestValues no_test_values;
   const ScanSpec& s = spec_;
   const Loc& loc = node.loc;
   Vars outs = node.output_vars();
