@@ -49,8 +49,6 @@ UNAVAILABLE = {
     "theano.compile.nanguardmode": {},
     "theano.compile.profiling": {},
     "theano.compile.builders": {},
-    "theano.misc": {},
-    "theano.misc.pkl_utils": {},
     "theano.d3viz": {},
     "theano.sparse": {"enable_sparse": False},
     "theano.sparse.basic": {},
