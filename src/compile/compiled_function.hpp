@@ -16,6 +16,7 @@ namespace theon::detail {
 class VM;
 class RewriteChecker;
 class GraphKernel;
+class FunctionProfiler;
 
 class CompiledFunction {
  public:
@@ -34,6 +35,8 @@ class CompiledFunction {
 
  private:
   void call_locked(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks);
+  // call_locked, timed into the profile (FunctionOptions::profile).
+  void profiled_call(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks);
   void bind_arguments(std::span<const Arg> args);
   // Whether the value in slot `s` (wanted_[w]) shares its buffer with an argument, a
   // shared value or a constant; `borrow` lets it share with the first two.
@@ -49,6 +52,7 @@ class CompiledFunction {
   std::unique_ptr<VM> vm_;
   std::unique_ptr<RewriteChecker> checker_;  // CHECK mode only
   std::unique_ptr<GraphKernel> graph_kernel_;  // small graphs as one native function
+  std::shared_ptr<FunctionProfiler> profiler_;  // null unless profiled (the off path's one check)
   std::vector<Var> user_inputs_;
   std::vector<int> input_slots_;
   std::vector<TensorType> input_types_;

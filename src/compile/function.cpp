@@ -12,6 +12,7 @@
 #include "compile/default_updates.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "compile/shared_values.hpp"
+#include "debug/function_profiler.hpp"
 #include "ops/op_util.hpp"
 #include "rewrite/pipeline.hpp"
 #include "theon/fgraph.hpp"
@@ -207,7 +208,9 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   for (const Update& u : updates) all_outputs.push_back(u.value);
   const rewrite::ModeChoice mode = rewrite::resolve_mode(
       options_.mode, options_.optimizer_including, options_.optimizer_excluding);
+  CompileTimer timer(options_);
   fgraph_ = std::make_unique<FunctionGraph>(inputs, all_outputs, options_.givens);
+  timer.phase("build graph");
   user_inputs_ = inputs;
 
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -227,11 +230,11 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
       reference = std::make_unique<FunctionGraph>(inputs, all_outputs, options_.givens);
       session.keep_history();
     }
-    rewrite::optimize(session, mode.selection);
+    rewrite::optimize(session, mode.selection, timer.phases());
     if (mode.check) checker_ = std::make_unique<RewriteChecker>(*fgraph_, std::move(reference), session.history());
   }
   vm_ = std::make_unique<VM>(*fgraph_);
-  vm_->set_observers(options_.observers);
+  timer.phase("build vm");
   for (const Var& in : fgraph_->inputs()) {
     input_slots_.push_back(vm_->slot_of(in));
     input_types_.push_back(in.type());
@@ -249,8 +252,15 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   borrow_ = options_.borrow_outputs;
   borrow_.resize(n_outputs_, false);
   plan_view_leaves();
+  std::vector<std::shared_ptr<NodeObserver>> observers = options_.observers;
+  if (timer.stats()) {
+    profiler_ = std::make_shared<FunctionProfiler>(timer.stats(), *vm_, wanted_, options_.name);
+    observers.push_back(profiler_);
+  }
+  vm_->set_observers(observers);
   // Observers see every node, so the graph never runs as one native kernel.
-  if (!checker_ && options_.observers.empty()) graph_kernel_ = GraphKernel::create(*fgraph_, *vm_, wanted_);
+  if (!checker_ && observers.empty()) graph_kernel_ = GraphKernel::create(*fgraph_, *vm_, wanted_);
+  if (profiler_) profiler_->add_compile(timer.total(), *timer.phases());
 }
 
 CompiledFunction::~CompiledFunction() = default;
@@ -347,6 +357,24 @@ void CompiledFunction::call(std::span<const Arg> args, std::vector<NDArray>& out
     lock.lock();
   }
   RunningCall running(hooks.on_long_call, hooks.context);
+  if (profiler_) {
+    profiled_call(args, outputs, hooks);
+    return;
+  }
+  call_locked(args, outputs, hooks);
+}
+
+void CompiledFunction::profiled_call(std::span<const Arg> args, std::vector<NDArray>& outputs,
+                                     const CallHooks& hooks) {
+  const auto start = FunctionProfiler::Clock::now();
+  profiler_->begin_call();
+  struct End {
+    FunctionProfiler& profiler;
+    FunctionProfiler::Clock::time_point start;
+    ~End() {
+      profiler.end_call(std::chrono::duration<double>(FunctionProfiler::Clock::now() - start).count());
+    }
+  } end{*profiler_, start};
   call_locked(args, outputs, hooks);
 }
 
