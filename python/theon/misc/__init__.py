@@ -1,0 +1,1 @@
+"""Theano's theano.misc: pkl_utils (pickling with values in .npy files)."""

@@ -1,0 +1,134 @@
+"""Pickling of Theon objects: shared variables, symbolic graphs and compiled functions.
+
+    pickle.dump(classifier, f)     # an object holding shared variables and functions
+    pickle.dump(f, out)            # a compiled function: loading compiles it again
+    pickle.dumps(cost)             # a variable, with the whole graph it is computed from
+
+How each pickles:
+- a shared variable as its value (a NumPy array), name, broadcastable pattern and
+  default update;
+- an input variable (no owner) as its type and name;
+- any other variable as the bytes of its graph (theon/serialize.hpp), whose inputs and
+  shared variables are pickled as Python objects beside it, so that pickle's memo keeps
+  each one a single object across everything pickled together (two functions over one
+  shared variable still share it after loading);
+- a function as the arguments that built it (inputs, outputs, updates, givens, mode...):
+  loading calls theon.function again. Rewrites run again (fast); native code already in
+  the disk cache is found there, not compiled again.
+
+Python gives each C++ variable a new wrapper object each time it returns one, and
+pickle's memo identifies objects by id(): each variable therefore pickles through one
+canonical wrapper (_canonical), which the memo then sees once.
+
+Every pickle records the Theon version that made it; another version refuses to load it
+(VersionError), rather than risk misreading it.
+"""
+import weakref
+
+import numpy as np
+
+from . import _theon
+
+VERSION = _theon.theon_version()
+
+
+class VersionError(ValueError):
+    """A pickle made by another Theon version."""
+
+
+def _check_version(version, what):
+    if version != VERSION:
+        raise VersionError(
+            "cannot load this %s: it was pickled by Theon %s, and this is Theon %s; load it "
+            "with Theon %s and save its values (theon.misc.pkl_utils keeps them as .npy files)"
+            % (what, version, VERSION, version))
+
+
+_canonical_wrappers = weakref.WeakValueDictionary()
+
+
+def _canonical(var):
+    key = hash(var)  # the C++ node's address, unique while the node lives
+    found = _canonical_wrappers.get(key)
+    if found is None:
+        _canonical_wrappers[key] = found = var
+    return found
+
+
+def _same(obj):
+    return obj
+
+
+def _rebuild_shared(version, value, name, broadcastable):
+    _check_version(version, "shared variable")
+    return _theon.shared(np.asarray(value), name, True, list(broadcastable))
+
+
+def _set_shared_state(shared, state):
+    update = state.get("default_update")
+    if update is not None:
+        shared.default_update = update
+
+
+def _rebuild_input(version, dtype, broadcastable, name):
+    _check_version(version, "variable")
+    return _theon.TensorType(dtype, list(broadcastable))(name)
+
+
+def _rebuild_graph(version, data, externals):
+    _check_version(version, "graph")
+    return _theon._deserialize_graph(data, list(externals))[0]
+
+
+def _reduce_variable(self, protocol=2):
+    canonical = _canonical(self)
+    if canonical is not self:
+        return _same, (canonical,)
+    if isinstance(self, _theon.SharedVariable):
+        state = {"default_update": self.default_update}
+        return (_rebuild_shared,
+                (VERSION, self.get_value(borrow=False), self.name or None, tuple(self.broadcastable)),
+                state, None, None, _set_shared_state)
+    if self.owner is None and not self.is_constant():
+        return _rebuild_input, (VERSION, self.type.dtype, tuple(self.type.broadcastable), self.name or None)
+    data, externals = _theon._serialize_graph([self])
+    return _rebuild_graph, (VERSION, data, tuple(externals))
+
+
+def _rebuild_function(version, arguments):
+    _check_version(version, "function")
+    from .compile import function
+    return function(**arguments)
+
+
+def _reduce_function(self, protocol=2):
+    arguments = getattr(self, "_arguments", None)
+    if arguments is None:
+        raise TypeError("cannot pickle %r: it was not made by theon.function, so its graph as "
+                        "built is unknown" % (self,))
+    return _rebuild_function, (VERSION, dict(arguments))
+
+
+_theon.TensorVariable.__reduce_ex__ = _reduce_variable
+_theon.Function.__reduce_ex__ = _reduce_function
+
+
+def save_graph(outputs, path):
+    """Saves the graph of `outputs` (a variable or a list) to `path` in Theon's own file
+    format (the one C++ theon::load_graph reads): values included, nothing pickled."""
+    single = not isinstance(outputs, (list, tuple))
+    _theon.save_graph([outputs] if single else list(outputs), path)
+
+
+_kept_default_updates = []
+
+
+def load_graph(path):
+    """The outputs saved by save_graph (or C++ theon::save), as a list."""
+    outputs, keep = _theon._load_graph(path)
+    # Shared variables hold their default update weakly; a loaded graph keeps them.
+    _kept_default_updates.extend(keep)
+    return outputs
+
+
+__all__ = ["VersionError", "save_graph", "load_graph", "VERSION"]

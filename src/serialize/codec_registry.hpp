@@ -1,0 +1,51 @@
+// The op codecs, by C++ type (for saving) and by key (for loading). Built-in codecs
+// register on first use through the register_codecs_* functions, one per op family
+// (codecs_*.cpp), listed in codec_registry.cpp.
+#pragma once
+
+#include "theon/serialize.hpp"
+
+namespace theon::detail {
+
+// nullptr when the class has none.
+const OpCodec* codec_for(const Op& op);
+const OpCodec* codec_by_key(const std::string& key);
+
+// Small helpers the codec files share.
+template <class O>
+void add_codec(std::string key, std::function<void(const O&, Writer&)> save,
+               std::function<std::shared_ptr<const Op>(Reader&, std::span<const Var>)> load) {
+  register_op_codec(typeid(O), OpCodec{std::move(key),
+                                       [save](const Op& op, Writer& w) { save(static_cast<const O&>(op), w); },
+                                       std::move(load)});
+}
+// An op without parameters.
+template <class O>
+void add_plain_codec(std::string key) {
+  register_op_codec(typeid(O), OpCodec{std::move(key), [](const Op&, Writer&) {},
+                                       [](Reader&, std::span<const Var>) { return std::make_shared<O>(); }});
+}
+// The op that `build` makes from the node's inputs: for op classes private to their file,
+// rebuilt through the public function that makes them. The loader checks name and props.
+using Rebuild = std::function<Var(Reader&, std::span<const Var>)>;
+void add_rebuild_codec(const std::string& op_name, Rebuild build,
+                       std::function<void(const Op&, Writer&)> save = {});
+
+// The inputs of the node whose op is being saved (for codecs that need them: scan).
+std::span<const Var> current_node_inputs();
+class SavingNode {
+ public:
+  explicit SavingNode(std::span<const Var> inputs);
+  ~SavingNode();
+
+ private:
+  std::span<const Var> previous_;
+};
+
+void register_codecs_core();
+void register_codecs_shape();
+void register_codecs_nnet();
+void register_codecs_control();
+void register_codecs_extra();
+
+}  // namespace theon::detail
