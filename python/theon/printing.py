@@ -1,7 +1,9 @@
-"""theon.printing: pp (infix form) and debugprint (the graph as an indented tree)."""
+"""theon.printing: pp (infix form), debugprint (the graph as an indented tree) and
+pydotprint (a Graphviz picture, graph_pictures.py)."""
 import sys
 
 from . import _theon
+from .graph_pictures import graph_outputs, pydot_imported, pydot_imported_msg, pydotprint  # noqa: F401
 
 
 def _outputs_of(obj):
@@ -24,16 +26,22 @@ def pp(obj):
 
 def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False,
                done=None, print_storage=False, print_clients=False, used_ids=None):
-    """Prints the graph of a variable, a list of variables or a compiled function.
-    With file='str' the text is returned instead; otherwise it goes to `file` (stdout
-    by default), which is returned, as in Theano."""
-    outputs = _outputs_of(obj)
-    text = obj._debugprint() if outputs is None else _theon._debugprint(outputs)
+    """Prints the graph of a variable, a list of variables, an Apply node or a compiled
+    function as Theano 1.0 does: one line per node with its id, and for a function the
+    node's toposort index. depth limits the levels (-1: all), print_type adds each type,
+    ids is 'CHAR' (A, B, ...), 'int', 'id' or '' (none), stop_on_name leaves named
+    variables unexpanded, print_storage shows shared variables' values. With file='str'
+    the text is returned; otherwise it goes to `file` (stdout by default), which is
+    returned. done, print_clients and used_ids are accepted and have no effect."""
+    del done, print_clients, used_ids
+    outputs, order = graph_outputs(obj)
+    text = _theon._debugprint_theano(outputs, order, int(depth), bool(print_type), str(ids),
+                                     bool(stop_on_name), bool(print_storage))
     if file == "str":
         return text
     out = sys.stdout if file is None else file
-    out.write(text if text.endswith("\n") else text + "\n")
+    out.write(text if text.endswith("\n") or not text else text + "\n")
     return out
 
 
-__all__ = ["pp", "debugprint"]
+__all__ = ["pp", "debugprint", "pydotprint", "pydot_imported"]
