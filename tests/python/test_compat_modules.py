@@ -89,9 +89,9 @@ def test_unavailable_names_import_and_fail_when_used():
         from theano.sandbox.cuda import cuda_available
         import theano.misc.pkl_utils
         x = T.dmatrix("x")
-        class MyOp(theano.Op):    # subclassing a missing base works; instantiating does not
+        class MyType(theano.gof.Type):    # subclassing a missing base works; instantiating does not
             pass
-        for use in (lambda: images2neibs(x, (2, 2)), lambda: h_softmax(x), lambda: MyOp(),
+        for use in (lambda: images2neibs(x, (2, 2)), lambda: h_softmax(x), lambda: MyType(),
                     lambda: theano.misc.pkl_utils.dump(x, None)):
             try:
                 use()
@@ -107,7 +107,7 @@ def test_unavailable_names_import_and_fail_when_used():
     assert out.splitlines() == [
         "theano.tensor.nnet.neighbours.images2neibs is not available in Theon yet",
         "theano.tensor.nnet.h_softmax is not available in Theon yet",
-        "theano.Op is not available in Theon yet",
+        "theano.gof.Type is not available in Theon yet",
         "theano.misc.pkl_utils.dump is not available in Theon yet",
         "cuda_available False", "AttributeError", "AttributeError"]
 
