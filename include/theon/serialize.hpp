@@ -97,9 +97,14 @@ struct OpCodec {
   std::string key;  // unique and stable: "elemwise", "my_program.clip"
   std::function<void(const Op& op, Writer& w)> save;
   std::function<std::shared_ptr<const Op>(Reader& r, std::span<const Var> inputs)> load;
-  // Ops whose props are their identity (scan: its address) skip the props check.
+  // Ops whose name or props hold their identity (scan's address, a Python op's label)
+  // skip the name and props check.
   bool props_are_identity = false;
 };
+// Inside OpCodec::save: the inputs of the node whose op is being saved (for codecs
+// whose parameters live in the node: scan's updated variables, a Python op's types).
+std::span<const Var> saving_node_inputs();
+
 // Registers the codec of the op class `type` (e.g. typeid(MyOp)). Registering a key
 // again replaces it (a Python module reloaded).
 void register_op_codec(std::type_index type, OpCodec codec);

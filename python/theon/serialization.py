@@ -29,7 +29,8 @@ import numpy as np
 
 from . import _theon
 
-VERSION = _theon.theon_version()
+# The C++ version (theon_version() in theon/serialize.hpp): both formats carry the same.
+VERSION = _theon.theon_version() if hasattr(_theon, "theon_version") else "unknown"
 
 
 class VersionError(ValueError):

@@ -30,6 +30,7 @@ void ensure_builtins() {
     detail::register_codecs_nnet();
     detail::register_codecs_control();
     detail::register_codecs_extra();
+    detail::register_codecs_bn();
   });
 }
 
@@ -42,11 +43,14 @@ void register_op_codec(std::type_index type, OpCodec codec) {
   r.by_type.insert_or_assign(type, std::move(codec));
 }
 
+namespace {
+thread_local std::span<const Var> saving_inputs;
+}  // namespace
+
+std::span<const Var> saving_node_inputs() { return saving_inputs; }
+
 namespace detail {
 
-static thread_local std::span<const Var> saving_inputs;
-
-std::span<const Var> current_node_inputs() { return saving_inputs; }
 SavingNode::SavingNode(std::span<const Var> inputs) : previous_(saving_inputs) { saving_inputs = inputs; }
 SavingNode::~SavingNode() { saving_inputs = previous_; }
 
@@ -61,6 +65,34 @@ void add_rebuild_codec(const std::string& op_name, Rebuild build,
                          if (v.owner() == nullptr) rd.fail("the op did not rebuild into a node");
                          return v.owner()->op_ptr;
                        }});
+}
+
+std::string props_field(const std::string& props, const std::string& key) {
+  size_t at = 0;
+  for (;;) {
+    at = props.find(key + "=", at);
+    if (at == std::string::npos) return "";
+    if (at == 0 || props[at - 1] == ' ' || props[at - 1] == ',') break;
+    at += key.size();
+  }
+  const size_t begin = at + key.size() + 1;
+  // A tuple runs to its ')', other values to the next space.
+  const size_t end = props[begin] == '(' ? props.find(')', begin) + 1 : props.find(' ', begin);
+  return props.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::vector<int> parse_int_tuple(const std::string& text) {
+  std::vector<int> out;
+  std::string digits;
+  for (char c : text + ",") {
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      digits += c;
+    } else if (!digits.empty()) {
+      out.push_back(std::stoi(digits));
+      digits.clear();
+    }
+  }
+  return out;
 }
 
 const OpCodec* codec_for(const Op& op) {

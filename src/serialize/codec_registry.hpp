@@ -31,8 +31,7 @@ using Rebuild = std::function<Var(Reader&, std::span<const Var>)>;
 void add_rebuild_codec(const std::string& op_name, Rebuild build,
                        std::function<void(const Op&, Writer&)> save = {});
 
-// The inputs of the node whose op is being saved (for codecs that need them: scan).
-std::span<const Var> current_node_inputs();
+// Sets saving_node_inputs() for the time of one OpCodec::save.
 class SavingNode {
  public:
   explicit SavingNode(std::span<const Var> inputs);
@@ -42,10 +41,16 @@ class SavingNode {
   std::span<const Var> previous_;
 };
 
+// Reading the props of ops whose fields only their props show: the text after
+// "key=" up to the next space ("" when absent), and "(0, 2, 3)" or "(1,)" as ints.
+std::string props_field(const std::string& props, const std::string& key);
+std::vector<int> parse_int_tuple(const std::string& text);
+
 void register_codecs_core();
 void register_codecs_shape();
 void register_codecs_nnet();
 void register_codecs_control();
 void register_codecs_extra();
+void register_codecs_bn();
 
 }  // namespace theon::detail

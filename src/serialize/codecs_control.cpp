@@ -94,7 +94,7 @@ void register_codecs_control() {
   // reach the writer through this thread-local, set by the graph writer around the call.
   register_op_codec(typeid(Scan),
                     OpCodec{"scan",
-                            [](const Op& op, Writer& w) { save_scan(static_cast<const Scan&>(op), w, current_node_inputs()); },
+                            [](const Op& op, Writer& w) { save_scan(static_cast<const Scan&>(op), w, saving_node_inputs()); },
                             load_scan, /*props_are_identity=*/true});
   add_rebuild_codec("if", [](Reader& r, std::span<const Var> in) {
     if (in.size() < 3 || in.size() % 2 == 0) r.fail("an ifelse has " + std::to_string(in.size()) + " inputs");

@@ -239,7 +239,7 @@ LoadedGraph read_graph(Reader& r, std::span<const Var> externals) {
             << "'), which this program does not know; register its codec before loading";
         Reader pr(payload, r.what() + ", op " + name);
         std::shared_ptr<const Op> op = codec->load(pr, inputs);
-        THEON_CHECK_USER(op && op->name() == name && (codec->props_are_identity || op->props() == props),
+        THEON_CHECK_USER(op && (codec->props_are_identity || (op->name() == name && op->props() == props)),
                          SerializeError)
             << "load: " << r.what() << ": the op " << name << "{" << props << "} rebuilt as "
             << (op ? op->name() + "{" + op->props() + "}" : "nothing")
