@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "common.hpp"
+#include "profile_request.hpp"
 #include "sigint_guard.hpp"
 
 namespace theon::python {
@@ -377,6 +378,7 @@ void bind_function(py::module_& m) {
                         const std::vector<std::shared_ptr<NodeObserver>>& observers) {
     FunctionOptions options;
     options.observers = observers;  // debugging modes and profiling (NodeObserver)
+    options.profile = take_profile_request(options.observers);  // profile_request.hpp
     // Theano's no_default_updates: True, or the shared variables whose default update to skip.
     if (py::isinstance<py::bool_>(no_default_updates)) options.no_default_updates = no_default_updates.cast<bool>();
     else if (!no_default_updates.is_none()) options.no_default_updates_for = as_vars(no_default_updates);

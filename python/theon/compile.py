@@ -6,6 +6,7 @@ function() returns is the C++ function itself, so a call runs no Python code.
 from collections import OrderedDict
 
 from . import _theon
+from . import profiling as _profiling
 from .configparser import config
 
 # Theano's mode names: a rewrite level, or DebugMode, which runs Theon's CHECK mode
@@ -137,6 +138,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     update_pairs, given_pairs = _pairs(updates, "updates"), _pairs(givens, "givens")
     # Debugging modes (NanGuardMode, MonitorMode) watch every node through observers.
     observers = list(mode._node_observers()) if hasattr(mode, "_node_observers") else []
+    profile = _profiling.as_profile(profile, name)  # f.profile: theon/profiling.py
+    if profile is not None:
+        observers.append(profile._stats._request())
     fn = _theon._function(
         variables, outs, single, update_pairs, given_pairs,
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
@@ -146,6 +150,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         observers)
     # What built it, for copy.deepcopy: a model holding functions and the shared
     # variables they read copies into one consistent model (see _deepcopy_function).
+    fn.profile = profile
     fn._arguments = dict(inputs=list(inputs), outputs=outputs, mode=mode, updates=update_pairs,
                          givens=given_pairs, no_default_updates=no_default_updates, name=name,
                          allow_input_downcast=allow_input_downcast,

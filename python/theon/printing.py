@@ -3,6 +3,7 @@ pydotprint (a Graphviz picture, graph_pictures.py)."""
 import sys
 
 from . import _theon
+from .print_op import Print  # noqa: F401  (print_op.py: Theano's printing.Print)
 from .graph_pictures import graph_outputs, pydot_imported, pydot_imported_msg, pydotprint  # noqa: F401
 
 

@@ -28,6 +28,10 @@ class CompiledFunction {
   // shared variable has changed. Calls from several threads run one at a time.
   void call(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks);
 
+  // Function::copy and Function::free.
+  std::shared_ptr<CompiledFunction> copy(const CopyOptions& options) const;
+  void free();
+
   const FunctionGraph& fgraph() const { return *fgraph_; }
   const FunctionOptions& options() const { return options_; }
   const std::vector<Var>& user_inputs() const { return user_inputs_; }
@@ -62,6 +66,7 @@ class CompiledFunction {
   std::vector<NDArray> previous_shared_;  // bind_arguments' scratch, one per shared read
   std::vector<int> wanted_;  // outputs, then update values
   size_t n_outputs_ = 0;
+  std::vector<SharedVar> update_vars_;  // per update value after the outputs (copy)
   std::vector<std::shared_ptr<SharedStorage>> update_targets_;
   std::vector<NDArray> pending_;
   // Per wanted slot: the sources (inputs, shared variables, constants) whose buffer it

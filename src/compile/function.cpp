@@ -247,8 +247,10 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   const Vars& outs = fgraph_->outputs();
   for (size_t i = 0; i < outs.size(); ++i) wanted_.push_back(vm_->slot_of(outs[i]));
   n_outputs_ = outputs.size();
-  for (size_t i = 0; i < updates.size(); ++i)
+  for (size_t i = 0; i < updates.size(); ++i) {
+    update_vars_.push_back(updates[i].var);
     update_targets_.push_back(updates[i].var.shared_storage());
+  }
   borrow_ = options_.borrow_outputs;
   borrow_.resize(n_outputs_, false);
   plan_view_leaves();
@@ -435,6 +437,47 @@ void CompiledFunction::call_locked(std::span<const Arg> args, std::vector<NDArra
   }
 }
 
+// The copy compiles the rewritten graph as it is (mode NONE): the same nodes and fused
+// kernels, so the same native code, found in the cache.
+std::shared_ptr<CompiledFunction> CompiledFunction::copy(const CopyOptions& c) const {
+  const Vars& outs = fgraph_->outputs();
+  const Vars outputs(outs.begin(), outs.begin() + static_cast<std::ptrdiff_t>(n_outputs_));
+  FunctionOptions options = options_;
+  options.givens.clear();
+  for (const auto& [from, to] : c.swap) {
+    THEON_CHECK_USER(from.defined() && to.defined() && from.is_shared() && to.is_shared(), TypeError)
+        << display_name() << ".copy: swap must map shared variables to shared variables";
+    THEON_CHECK_USER(from.type() == to.type(), TypeError)
+        << display_name() << ".copy: cannot swap " << describe(from) << " (" << from.type().str()
+        << ") for " << describe(to) << " (" << to.type().str() << "): the types differ";
+    options.givens.push_back({from, to});
+  }
+  Updates updates;
+  if (!c.delete_updates) {
+    for (size_t u = 0; u < update_vars_.size(); ++u) {
+      SharedVar target = update_vars_[u];
+      for (const auto& [from, to] : c.swap)
+        if (from.is(target)) target = to;
+      updates.push_back({target, outs[n_outputs_ + u]});
+    }
+  }
+  options.mode = "NONE";
+  options.optimizer_including.clear();
+  options.optimizer_excluding.clear();
+  options.no_default_updates = true;  // the original's default updates are among `updates`
+  options.on_unused_input = "ignore";  // checked when the original was compiled
+  if (!c.name.empty()) options.name = c.name;
+  auto result = std::make_shared<CompiledFunction>(fgraph_->inputs(), outputs, single_, updates,
+                                                   std::move(options));
+  result->user_inputs_ = user_inputs_;
+  return result;
+}
+
+void CompiledFunction::free() {
+  std::lock_guard<CallLock> lock(call_lock_);
+  vm_->free_buffers();
+}
+
 void CompiledFunction::run_check() {
   std::vector<NDArray> inputs, results;
   for (int s : input_slots_) inputs.push_back(vm_->slot(s));
@@ -472,6 +515,15 @@ void Function::call_into(std::span<const Arg> args, std::vector<NDArray>& output
                          const CallHooks& hooks) const {
   THEON_CHECK_USER(impl_ != nullptr, ValueError) << "calling an empty Function";
   impl_->call(args, outputs, hooks);
+}
+
+Function Function::copy(const CopyOptions& options) const {
+  THEON_CHECK_USER(impl_ != nullptr, ValueError) << "copying an empty Function";
+  return Function(impl_->copy(options));
+}
+
+void Function::free() const {
+  if (impl_) impl_->free();
 }
 
 const FunctionGraph& Function::fgraph() const { return impl_->fgraph(); }

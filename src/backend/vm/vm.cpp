@@ -289,6 +289,13 @@ std::vector<VM::NodeSlots> VM::schedule() const {
   return steps;
 }
 
+void VM::free_buffers() {
+  for (size_t s = 0; s < storage_.size(); ++s)
+    if (producer_[s] >= 0) storage_[s] = NDArray();
+  pool_ = BufferPool();
+  last_nbytes_.assign(storage_.size(), 0);
+}
+
 void VM::release_borrowed() {
   for (int s : borrowed_slots_)
     if (storage_[s].defined()) storage_[s] = NDArray();

@@ -39,6 +39,9 @@ class VM {
   void run(std::span<const int> wanted);
   // Drops references to inputs and views, so that buffers can be reused next call.
   void release_borrowed();
+  // Drops the buffers computed slots and the pool keep between calls (Function::free);
+  // the next run allocates them again.
+  void free_buffers();
   // Observers called around every node (FunctionOptions::observers).
   void set_observers(std::vector<std::shared_ptr<NodeObserver>> observers) {
     observers_ = std::move(observers);
