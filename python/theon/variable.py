@@ -1,7 +1,6 @@
 """Python-side conveniences of variables: eval, tag, clone and deepcopy, as Theano's."""
-import types
-
 from . import _theon
+from .test_values import Tag
 
 
 def _eval(self, inputs_to_values=None):
@@ -20,9 +19,10 @@ def _eval(self, inputs_to_values=None):
 
 
 def _tag(self):
+    """Theano's scratchpad: free attributes, and test_value (the core's, test_values.py)."""
     tag = self.__dict__.get("_tag")
     if tag is None:
-        tag = self.__dict__["_tag"] = types.SimpleNamespace()
+        tag = self.__dict__["_tag"] = Tag(self)
     return tag
 
 

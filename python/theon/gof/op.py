@@ -27,6 +27,7 @@ import threading
 
 from .. import _theon
 from .graph import Apply, DisconnectedType, NullType
+from ..test_values import debug_error_message, get_test_value  # noqa: F401 (Theano has them here)
 
 __all__ = ["Op", "PureOp", "Apply"]
 
