@@ -34,6 +34,7 @@ from .gof import Apply, Op  # noqa: E402,F401
 from . import gradient, ifelse, printing, tensor  # noqa: E402
 from .gradient import grad  # noqa: E402
 from .printing import debugprint, pp  # noqa: E402
+from .profiling import ProfileStats  # noqa: E402
 from . import scan_module  # noqa: E402
 from .scan_module import foldl, foldr, map, reduce, scan  # noqa: E402,A004
 
@@ -47,5 +48,5 @@ __all__ = [
     "config", "function", "shared", "clone", "In", "Out", "grad", "pp", "debugprint",
     "tensor", "gradient", "ifelse", "printing", "ShapeError", "InternalError",
     "TensorType", "TensorVariable", "SharedVariable", "Variable", "Function", "FunctionGraph",
-    "scan", "map", "reduce", "foldl", "foldr", "scan_module",
+    "scan", "map", "reduce", "foldl", "foldr", "scan_module", "ProfileStats",
 ]

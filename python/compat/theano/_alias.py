@@ -46,7 +46,6 @@ UNAVAILABLE = {
     "theano.tensor.fft": {},
     "theano.gof.opt": {},
     "theano.gof.utils": {},
-    "theano.compile.profiling": {},
     "theano.compile.builders": {},
     "theano.sparse": {"enable_sparse": False},
     "theano.sparse.basic": {},
@@ -62,7 +61,7 @@ UNAVAILABLE = {
 
 # Names Theano had on modules that Theon has, and that Theon still lacks.
 UNAVAILABLE_NAMES = {
-    "theano": ["OpFromGraph", "Constant", "Type", "Generic", "ProfileStats",
+    "theano": ["OpFromGraph", "Constant", "Type", "Generic",
                "sparse", "sandbox_cuda"],
     "theano.tensor": ["Elemwise", "DimShuffle", "CAReduce", "Subtensor",
                       "Join", "Split", "batched_tensordot", "choose", "chi2sf",
