@@ -8,10 +8,18 @@ rewrite tags to add or remove. Theano's linkers (py, c, cvm, vm, c|py) all mean 
 executor, which interprets the graph at once and switches to native code when it is
 compiled; the linker is recorded and otherwise ignored.
 """
+from .rewrite_names import theon_names
 
-# Theano's optimizer names, as Theon's rewrite levels.
+# Theano's optimizer names, as Theon's rewrite levels (docs/debugging.md).
 _LEVELS = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "merge": "FAST_COMPILE",
-           "None": "NONE", None: "NONE", "o4": "FAST_RUN", "default": None}
+           "None": "NONE", None: "NONE", "o4": "FAST_RUN", "o3": "FAST_RUN", "o2": "FAST_RUN",
+           "o1": "FAST_COMPILE", "fast_run_stable": "FAST_RUN", "unsafe": "FAST_RUN",
+           "stabilize": "FAST_RUN", "default": None}
+# What an optimizer name leaves out of its level: Theano's 'stabilize' is merge,
+# canonicalize and stabilize only.
+_LEVEL_EXCLUDING = {"stabilize": ("specialize", "fusion", "blas")}
+# Theano's linkers. All of them run Theon's executor (see the module docstring).
+LINKERS = ("cvm", "cvm_nogc", "vm", "vm_nogc", "py", "c", "c|py", "c|py_nogc", "debug")
 
 
 class Mode:
@@ -19,12 +27,14 @@ class Mode:
 
     def __init__(self, linker=None, optimizer="default", including=(), excluding=()):
         if optimizer not in _LEVELS:
-            raise ValueError("Mode: optimizer must be one of fast_run, fast_compile, merge, None "
-                             "or default, got %r" % (optimizer,))
+            raise ValueError("Mode: optimizer must be one of %s, got %r"
+                             % (", ".join(repr(k) for k in _LEVELS), optimizer))
+        if isinstance(linker, str) and linker not in LINKERS:
+            raise ValueError("Mode: linker must be one of %s, got %r" % (", ".join(LINKERS), linker))
         self.linker = linker or "cvm"
         self.optimizer = optimizer
-        self._including = tuple(including)
-        self._excluding = tuple(excluding)
+        self._including = theon_names(including, "Mode including")
+        self._excluding = theon_names(excluding, "Mode excluding") + _LEVEL_EXCLUDING.get(optimizer, ())
 
     @property
     def name(self):
@@ -46,8 +56,8 @@ class Mode:
     def _with(self, including=(), excluding=()):
         mode = type(self).__new__(type(self))
         mode.__dict__.update(self.__dict__)
-        mode._including = self._including + tuple(including)
-        mode._excluding = self._excluding + tuple(excluding)
+        mode._including = self._including + theon_names(including, "Mode.including")
+        mode._excluding = self._excluding + theon_names(excluding, "Mode.excluding")
         return mode
 
     def including(self, *tags):
@@ -98,12 +108,25 @@ def get_mode(mode):
     if mode is None:
         from .configparser import config
         mode = config.mode
+    if mode in ("DebugMode", "DEBUG_MODE"):
+        return DebugMode(optimizer=_config_optimizer())
+    if mode == "NanGuardMode":  # as Theano: every check on, config.optimizer
+        from .nanguardmode import NanGuardMode
+        return NanGuardMode(True, True, True, optimizer=_config_optimizer())
     if mode in predefined_modes:
         return predefined_modes[mode]
     if mode in ("Mode", "NONE", "None"):
         return Mode(optimizer=None if mode != "Mode" else "default")
+    if mode in ("ProfileMode", "PROFILE_MODE"):
+        raise ValueError("get_mode: ProfileMode was removed in Theano 1.0; use "
+                         "function(..., profile=True) or config.profile = True")
     raise ValueError("get_mode: unknown mode %r (expected one of %s)"
-                     % (mode, ", ".join(sorted(predefined_modes))))
+                     % (mode, ", ".join(sorted(set(predefined_modes) | {"Mode", "NanGuardMode"}))))
+
+
+def _config_optimizer():
+    from .configparser import config
+    return config.optimizer if config.optimizer in _LEVELS else "default"
 
 
 def get_default_mode():

@@ -5,6 +5,7 @@
 #include "ops/op_util.hpp"
 #include "rewrite/phases.hpp"
 #include "rewrite/rewrite_util.hpp"
+#include "theon/side_effect.hpp"
 
 namespace theon::rewrite {
 namespace {
@@ -37,7 +38,8 @@ std::optional<int64_t> alloc_size(const ApplyNode& node) {
 }
 
 std::optional<Vars> fold(const ApplyNode& node, const FunctionGraph&) {
-  if (node.inputs.empty() || node.op().is_lazy()) return std::nullopt;
+  // A side effect (Print) happens when the function runs, not while it compiles.
+  if (node.inputs.empty() || node.op().is_lazy() || has_side_effects(node.op())) return std::nullopt;
   int64_t largest_input = 0;
   for (const Var& in : node.inputs) {
     if (!in.is_constant()) return std::nullopt;

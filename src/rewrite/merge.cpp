@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "rewrite/phases.hpp"
+#include "theon/side_effect.hpp"
 
 namespace theon::rewrite {
 namespace {
@@ -65,7 +66,7 @@ void merge_nodes(RewriteSession& session) {
   // The walk replaces nodes it has passed, never ones ahead of it, so the order holds;
   // inputs are rewired in place, so later hashes see the merged inputs.
   for (ApplyNode* node : fgraph.toposort()) {
-    if (!fgraph.contains(node)) continue;
+    if (!fgraph.contains(node) || has_side_effects(node->op())) continue;  // each Print prints
     const size_t h = node_hash(*node);
     auto [lo, hi] = seen.equal_range(h);
     ApplyNode* twin = nullptr;
