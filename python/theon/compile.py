@@ -132,6 +132,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         outs = list(outputs)
     borrow = [bool(o.borrow) if isinstance(o, Out) else False for o in outs]
     outs = [o.variable if isinstance(o, Out) else o for o in outs]
+    mode = _named_mode(mode)
     mode_name = mode if isinstance(mode, str) else getattr(mode, "name", None) if mode is not None else None
     if mode_name is not None:
         mode_name = _MODES.get(mode_name, "FAST_RUN")
@@ -156,6 +157,17 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
                          allow_input_downcast=allow_input_downcast,
                          on_unused_input=on_unused_input)
     return fn
+
+
+def _named_mode(mode):
+    """Theano's mode names that stand for a mode object (NanGuardMode, and config.mode
+    when no mode is given) as that object; other names and modes as they are."""
+    from . import mode as modes
+    if mode is None and config.mode not in ("FAST_RUN", "Mode"):
+        return modes.get_mode(config.mode)
+    if isinstance(mode, str) and mode in ("NanGuardMode", "ProfileMode", "PROFILE_MODE"):
+        return modes.get_mode(mode)
+    return mode
 
 
 def _deepcopy_function(fn, memo):
