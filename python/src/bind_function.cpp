@@ -21,7 +21,13 @@ namespace {
 struct InputSpec {
   std::string name;
   TensorType type;
-  py::object default_value;  // None: required
+  // The input's held value, as a one-item Python list (its Container's storage, shared
+  // by the function's copies made with share_memory=True); an item None, or no list:
+  // a call must pass the input.
+  py::object storage;
+  bool implicit = false;  // never an argument: the held value always
+  bool strict = false;    // an argument must be an ndarray of the input's dtype
+  bool allow_downcast = false;  // In(allow_downcast=True)
 };
 
 bool is_numpy_scalar(py::handle obj) {
@@ -61,13 +67,22 @@ struct CallState {
   std::vector<Arg> args;
   std::vector<NDArray> outputs;
   py::object result;
+  std::vector<py::object> held;  // the new values of inputs with an update
 };
 
 class PyFunction {
  public:
-  PyFunction(Function fn, std::vector<InputSpec> inputs, bool single, bool allow_downcast)
+  // The function's outputs are the user's `n_outputs`, then one per input of
+  // `held_updates` (In(update=...)): that input's value after the call.
+  PyFunction(Function fn, std::vector<InputSpec> inputs, bool single, bool allow_downcast, size_t n_outputs,
+             std::vector<size_t> held_updates)
       : fn_(std::move(fn)), inputs_(std::move(inputs)), single_(single), allow_downcast_(allow_downcast),
-        scratch_(inputs_.size()) {}
+        n_outputs_(n_outputs), held_updates_(std::move(held_updates)), scratch_(inputs_.size()) {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      if (!inputs_[i].implicit) positional_.push_back(i);
+      special_ = special_ || inputs_[i].strict || (inputs_[i].allow_downcast && !allow_downcast_);
+    }
+  }
 
   // `args` a tuple, `kwargs` a dict or null: what tp_call receives.
   py::object call(PyObject* args, PyObject* kwargs) {
@@ -82,13 +97,15 @@ class PyFunction {
         state.arrays.clear();
         state.args.clear();
         state.result = py::object();
+        state.held.clear();
         if (scratch) f.scratch_in_use_ = false;
       }
     } done{*this, state, !own};
     scratch_in_use_ = true;
 
     const size_t n = inputs_.size();
-    if (static_cast<size_t>(PyTuple_GET_SIZE(args)) == n && (kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0)) {
+    if (positional_.size() == n && static_cast<size_t>(PyTuple_GET_SIZE(args)) == n &&
+        (kwargs == nullptr || PyDict_GET_SIZE(kwargs) == 0)) {
       for (size_t i = 0; i < n; ++i) convert(state, PyTuple_GET_ITEM(args, i), i);
     } else {
       std::vector<py::object> values = bind_by_name(py::reinterpret_borrow<py::tuple>(args),
@@ -100,6 +117,10 @@ class PyFunction {
 
   const Function& function() const { return fn_; }
   const std::vector<InputSpec>& inputs() const { return inputs_; }
+  size_t n_outputs() const { return n_outputs_; }
+  const std::vector<size_t>& held_updates() const { return held_updates_; }
+  bool is_single() const { return single_; }
+  bool allow_downcast() const { return allow_downcast_; }
 
  private:
   // Long calls run without the GIL, so that other Python threads run meanwhile, and with
@@ -147,7 +168,7 @@ class PyFunction {
     hooks.before_commit = [](void* c, std::vector<NDArray>& outputs) {
       auto* x = static_cast<CallContext*>(c);
       x->gil.acquire();
-      x->state->result = x->f->to_python(outputs);
+      x->state->result = x->f->to_python(outputs, x->state->held);
     };
     const bool timed = long_calls_ || (++calls_ & 63) == 0;
     const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
@@ -162,19 +183,30 @@ class PyFunction {
     context.gil.acquire();
     context.sigint.reset();
     if (timed) long_calls_ = std::chrono::steady_clock::now() - start > kLongCall;
+    // The call succeeded: inputs with an update take their new values, as shared
+    // variables do.
+    for (size_t k = 0; k < held_updates_.size(); ++k) {
+      py::list storage = inputs_[held_updates_[k]].storage;
+      storage[0] = std::move(state.held[k]);
+    }
+    state.held.clear();
     return std::move(state.result);
   }
 
-  py::object to_python(std::vector<NDArray>& outputs) const {
+  py::object to_python(std::vector<NDArray>& outputs, std::vector<py::object>& held) const {
+    held.resize(held_updates_.size());
+    for (size_t k = 0; k < held_updates_.size(); ++k)
+      held[k] = to_numpy(std::move(outputs[n_outputs_ + k]), /*copy_small=*/true);
     if (single_) return to_numpy(std::move(outputs[0]), /*copy_small=*/true);
-    py::list out(outputs.size());
-    for (size_t i = 0; i < outputs.size(); ++i) out[i] = to_numpy(std::move(outputs[i]), /*copy_small=*/true);
+    py::list out(n_outputs_);
+    for (size_t i = 0; i < n_outputs_; ++i) out[i] = to_numpy(std::move(outputs[i]), /*copy_small=*/true);
     return out;
   }
 
   // One argument as a theon::Arg, following Theano's rules for Python values.
   void convert(CallState& state, py::handle obj, size_t i) {
     PyObject* p = obj.ptr();
+    if (special_ && convert_special(state, obj, i)) return;
     if (PyFloat_CheckExact(p)) {
       state.args.emplace_back(PyFloat_AS_DOUBLE(p));
     } else if (PyBool_Check(p)) {
@@ -221,6 +253,37 @@ class PyFunction {
     }
   }
 
+  // In(strict=True): only an ndarray of the input's dtype. In(allow_downcast=True) in
+  // a function without allow_input_downcast: numbers convert as arrays do, with loss.
+  // True when the argument is converted.
+  bool convert_special(CallState& state, py::handle obj, size_t i) {
+    const InputSpec& spec = inputs_[i];
+    if (spec.strict) {
+      const bool exact = py::isinstance<py::array>(obj) &&
+                         dtype_from_numpy(py::reinterpret_borrow<py::array>(obj).dtype()) == spec.type.dtype;
+      if (!exact) {
+        const std::string got = py::isinstance<py::array>(obj)
+                                    ? "an ndarray of dtype " + py::str(obj.attr("dtype")).cast<std::string>()
+                                    : std::string(Py_TYPE(obj.ptr())->tp_name);
+        throw py::type_error(argument_name(i) + ": a strict input (In(strict=True)) takes only a numpy.ndarray of dtype " +
+                             std::string(dtype_name(spec.type.dtype)) + ", got " + got);
+      }
+      return false;
+    }
+    if (!spec.allow_downcast || allow_downcast_ || py::isinstance<Var>(obj) || obj.is_none()) return false;
+    if (py::isinstance<py::array>(obj)) {
+      auto a = py::reinterpret_borrow<py::array>(obj);
+      if (dtype_from_numpy(a.dtype()) == spec.type.dtype) return false;
+      state.arrays.push_back(to_ndarray(py::module_::import("numpy").attr("asarray")(a, numpy_dtype(spec.type.dtype))));
+    } else {
+      state.arrays.push_back(from_sequence(obj, i));
+    }
+    state.args.emplace_back(state.arrays.back());
+    return true;
+  }
+
+  bool downcast_ok(size_t i) const { return allow_downcast_ || inputs_[i].allow_downcast; }
+
   // A NumPy array: borrowed when its dtype is Theon's (the core's filter checks it
   // against the input). Other dtypes (uint16, uint32, uint64, float16) convert to the
   // input's dtype when NumPy's safe casting allows it, never by wrapping around.
@@ -228,7 +291,7 @@ class PyFunction {
     if (dtype_from_numpy(a.dtype())) return to_ndarray(a);
     auto np = py::module_::import("numpy");
     const DType want = inputs_[i].type.dtype;
-    if (!allow_downcast_ && !np.attr("can_cast")(a.dtype(), numpy_dtype(want)).cast<bool>())
+    if (!downcast_ok(i) && !np.attr("can_cast")(a.dtype(), numpy_dtype(want)).cast<bool>())
       throw py::type_error(argument_name(i) + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
                            " does not convert safely to " + std::string(dtype_name(want)) + " (" +
                            inputs_[i].type.str() + " input); cast it, or compile with allow_input_downcast=True");
@@ -260,35 +323,64 @@ class PyFunction {
     const bool exact = have && is_inexact(*have) && is_inexact(want)
                            ? np.attr("array_equal")(original, converted, "equal_nan"_a = true).cast<bool>()
                            : np.attr("array_equal")(original, converted).cast<bool>();
-    if (exact || allow_downcast_) return to_ndarray(converted);
+    if (exact || downcast_ok(i)) return to_ndarray(converted);
     if (have) return to_ndarray(original);  // the core's filter explains the mismatch
     throw refuse();
   }
 
+  // Theano's rules: positional arguments fill the inputs that are not implicit, in
+  // order; keywords name inputs; an input left out takes its held value (In(value=...)).
   std::vector<py::object> bind_by_name(const py::tuple& args, const py::dict& kwargs) {
     const size_t n = inputs_.size();
-    if (args.size() > n)
-      throw py::type_error(display_name() + ": expected at most " + std::to_string(n) + " arguments, got " +
-                           std::to_string(args.size()));
+    if (args.size() > positional_.size())
+      throw py::type_error(display_name() + ": expected at most " + std::to_string(positional_.size()) +
+                           " arguments, got " + std::to_string(args.size()));
     std::vector<py::object> values(n);
-    for (size_t i = 0; i < args.size(); ++i) values[i] = args[i];
-    {
-      for (auto [key, value] : kwargs) {
-        const auto name = key.cast<std::string>();
-        size_t i = 0;
-        while (i < n && inputs_[i].name != name) ++i;
-        if (i == n) throw py::type_error(display_name() + ": no input named '" + name + "'");
-        if (values[i]) throw py::type_error(display_name() + ": input '" + name + "' given twice");
-        values[i] = py::reinterpret_borrow<py::object>(value);
-      }
+    for (size_t k = 0; k < args.size(); ++k) values[positional_[k]] = args[k];
+    for (auto [key, value] : kwargs) {
+      const auto name = key.cast<std::string>();
+      size_t i = n, matches = 0;
+      for (size_t j = 0; j < n; ++j)
+        if (inputs_[j].name == name && matches++ == 0) i = j;
+      if (matches == 0) throw py::type_error(unknown_input(name));
+      if (matches > 1)
+        throw py::type_error(display_name() + ": Ambiguous name: " + name + " - " + std::to_string(matches) +
+                             " inputs have it; pass them by position");
+      if (inputs_[i].implicit)
+        throw py::type_error(display_name() + ": Tried to provide value for implicit input: " + name);
+      if (values[i]) throw py::type_error(display_name() + ": Multiple values for input: " + name);
+      values[i] = py::reinterpret_borrow<py::object>(value);
     }
     for (size_t i = 0; i < n; ++i) {
       if (values[i]) continue;
-      if (inputs_[i].default_value.is_none())
-        throw py::type_error(argument_name(i) + " is missing (and has no default value)");
-      values[i] = inputs_[i].default_value;
+      py::object held = inputs_[i].storage.is_none() ? py::object(py::none())
+                                                     : py::object(py::list(inputs_[i].storage)[0]);
+      if (held.is_none())
+        throw py::type_error(display_name() + ": Missing required input: " + argument_label(i));
+      values[i] = held;
     }
     return values;
+  }
+
+  // Theano's message, which says why an unnamed input cannot be passed by keyword.
+  std::string unknown_input(const std::string& name) const {
+    std::string named;
+    size_t unnamed = 0, n_named = 0;
+    for (const InputSpec& in : inputs_) {
+      if (in.implicit) continue;
+      if (in.name.empty()) {
+        ++unnamed;
+      } else {
+        named += (n_named++ ? ", " : "") + in.name;
+      }
+    }
+    std::string msg = display_name() + ": Unknown input or state: " + name + ". The function has " +
+                      std::to_string(n_named) + " named input" + (n_named == 1 ? "" : "s") + " (" + named + ")";
+    if (unnamed)
+      msg += ", and " + std::to_string(unnamed) + " unnamed input" + (unnamed == 1 ? "" : "s") +
+             " which thus cannot be accessed through keyword argument (use 'name=...' in a variable's "
+             "constructor to give it a name)";
+    return msg + ".";
   }
 
   std::string display_name() const {
@@ -306,6 +398,10 @@ class PyFunction {
   std::vector<InputSpec> inputs_;
   bool single_;
   bool allow_downcast_;
+  size_t n_outputs_;
+  std::vector<size_t> held_updates_;
+  std::vector<size_t> positional_;  // the inputs that are not implicit
+  bool special_ = false;  // an input is strict, or has its own allow_downcast
   // Read and written with the GIL held only.
   bool scratch_in_use_ = false;
   bool long_calls_ = true;  // the first call is timed, without the GIL
@@ -356,6 +452,28 @@ void bind_function(py::module_& m) {
         return py::str(f.function().name());
       })
       .def_property_readonly("_inputs", [](const PyFunction& f) { return f.function().inputs(); })
+      .def_property_readonly("_n_outputs", [](const PyFunction& f) { return f.n_outputs(); })
+      // Theano's f.free(): drops the buffers kept for intermediate values.
+      .def("free", [](const PyFunction& f) { f.function().free(); }, py::call_guard<py::gil_scoped_release>())
+      // f.copy's C++ half (python/theon/compile.py): the same compiled graph, its own
+      // call state; `storage` the copy's held values, one list per input.
+      .def("_copy", [](const PyFunction& f, py::handle swap, bool delete_updates, const std::string& name,
+                       const std::vector<py::object>& storage) {
+        CopyOptions options;
+        for (auto& [from, to] : pairs_from_py(swap)) {
+          THEON_CHECK_USER(from.is_shared() && to.is_shared(), TypeError)
+              << "copy: swap maps shared variables to shared variables, got " << describe(from) << " -> "
+              << describe(to);
+          options.swap.push_back({SharedVar(from), SharedVar(to)});
+        }
+        options.delete_updates = delete_updates;
+        options.name = name;
+        Function fn = f.function().copy(options);
+        std::vector<InputSpec> specs = f.inputs();
+        for (size_t i = 0; i < specs.size() && i < storage.size(); ++i) specs[i].storage = storage[i];
+        return std::make_unique<PyFunction>(std::move(fn), std::move(specs), f.is_single(), f.allow_downcast(),
+                                            f.n_outputs(), delete_updates ? std::vector<size_t>{} : f.held_updates());
+      })
       .def_property_readonly("_fgraph_outputs", [](const PyFunction& f) { return f.function().fgraph().outputs(); })
       .def_property_readonly("_fgraph_inputs", [](const PyFunction& f) { return f.function().fgraph().inputs(); })
       .def("_toposort", [](const PyFunction& f) {
@@ -371,11 +489,13 @@ void bind_function(py::module_& m) {
   // Theano-style arguments first).
   m.def("_function", [](const std::vector<Var>& inputs, py::handle outputs, bool single, py::handle updates,
                         py::handle givens, bool allow_input_downcast, const std::string& on_unused_input,
-                        py::handle name, py::handle mode, const std::vector<py::object>& defaults,
+                        py::handle name, py::handle mode, const std::vector<py::object>& storage,
                         const std::vector<std::string>& names, const std::vector<bool>& borrow,
                         const std::string& including, const std::string& excluding,
                         py::handle no_default_updates,
-                        const std::vector<std::shared_ptr<NodeObserver>>& observers) {
+                        const std::vector<std::shared_ptr<NodeObserver>>& observers, size_t n_outputs,
+                        const std::vector<size_t>& held_updates, const std::vector<bool>& implicit,
+                        const std::vector<bool>& strict, const std::vector<bool>& input_allow_downcast) {
     FunctionOptions options;
     options.observers = observers;  // debugging modes and profiling (NodeObserver)
     options.profile = take_profile_request(options.observers);  // profile_request.hpp
@@ -397,13 +517,18 @@ void bind_function(py::module_& m) {
       ups.push_back({SharedVar(var), value});
     }
     Vars outs = as_vars(outputs);
-    Function fn = single ? function(inputs, outs.at(0), ups, options) : function(inputs, outs, ups, options);
+    // Outputs: the user's, then the new values of inputs with an update (In(update=)).
+    const bool one = single && held_updates.empty();
+    Function fn = one ? function(inputs, outs.at(0), ups, options) : function(inputs, outs, ups, options);
+    auto flag = [](const std::vector<bool>& v, size_t i) { return i < v.size() && v[i]; };
     std::vector<InputSpec> specs;
     for (size_t i = 0; i < inputs.size(); ++i) {
       std::string input_name = i < names.size() && !names[i].empty() ? names[i] : inputs[i].name();
-      specs.push_back({input_name, inputs[i].type(), i < defaults.size() ? defaults[i] : py::none()});
+      specs.push_back({input_name, inputs[i].type(), i < storage.size() ? storage[i] : py::none(), flag(implicit, i),
+                       flag(strict, i), flag(input_allow_downcast, i)});
     }
-    return std::make_unique<PyFunction>(std::move(fn), std::move(specs), single, allow_input_downcast);
+    return std::make_unique<PyFunction>(std::move(fn), std::move(specs), single, allow_input_downcast, n_outputs,
+                                        held_updates);
   });
 }
 

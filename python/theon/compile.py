@@ -8,40 +8,13 @@ from collections import OrderedDict
 from . import _theon
 from . import profiling as _profiling
 from .configparser import config
+from .function_inputs import (Container, In, InputAccess, Out, SharedContainer,  # noqa: F401
+                              SymbolicInput, SymbolicOutput, as_in)
 
 # Theano's mode names: a rewrite level, or DebugMode, which runs Theon's CHECK mode
 # (every rewrite verified on each call). Other names run FAST_RUN.
 _MODES = {"FAST_RUN": "FAST_RUN", "FAST_COMPILE": "FAST_COMPILE", "NONE": "NONE", "None": "NONE",
           "DebugMode": "CHECK", "DEBUG_MODE": "CHECK", "CHECK": "CHECK"}
-
-
-class In:
-    """An input with options: In(x, value=1.5, name='x') gives x a default value and
-    lets calls pass it by keyword."""
-
-    def __init__(self, variable, name=None, value=None, update=None, mutable=False, strict=False,
-                 allow_downcast=None, autoname=True, implicit=False, borrow=False, shared=False):
-        if update is not None:
-            raise NotImplementedError("In(update=...) is not supported; use function(updates=...)")
-        self.variable = variable
-        self.name = name
-        self.value = value
-        self.mutable = mutable
-        self.strict = strict
-        self.allow_downcast = allow_downcast
-        self.borrow = borrow
-
-
-class Out:
-    """An output with options. Out(y, borrow=True) lets a call return the output as a
-    view of an argument or of a shared variable's value when the graph computes it as
-    one (x[::-1]); without it such an output is copied, so that changing the argument
-    afterwards leaves the result alone. Views of constants are always copied. Theon
-    never overwrites an array it has returned while the caller still holds it."""
-
-    def __init__(self, variable, borrow=False):
-        self.variable = variable
-        self.borrow = borrow
 
 
 class FunctionGraph:
@@ -75,16 +48,49 @@ class FunctionGraph:
 
 
 class FunctionMaker:
-    """What built a function (f.maker), for inspection: f.maker.fgraph.toposort()."""
+    """What built a function (f.maker), for inspection: f.maker.fgraph.toposort().
+    inputs: In objects (Theano's SymbolicInput: .variable, .name, .value, .update,
+    .mutable, .borrow, .strict, .implicit, .shared), the user's inputs, then one
+    implicit In per shared variable the function reads (shared=True). outputs: Out
+    objects (.variable, .borrow)."""
 
     def __init__(self, fn):
         self.fgraph = FunctionGraph(fn)
-        self.inputs = fn._inputs
-        self.outputs = fn._fgraph_outputs
+        self.function = fn
+        self.inputs = list(getattr(fn, "_in_specs", ())) + [
+            In(c.variable, implicit=True, value=c.value, shared=True)
+            for c in _shared_containers(fn)]
+        arguments = getattr(fn, "_arguments", {})
+        outs = arguments.get("outputs")
+        outs = [] if outs is None else list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        self.outputs = [o if isinstance(o, Out) else Out(o) for o in outs]
+        self.mode = arguments.get("mode")
+        self.on_unused_input = arguments.get("on_unused_input")
+
+
+def _shared_containers(fn):
+    """A container per shared variable the compiled graph reads (cached on fn)."""
+    cached = fn.__dict__.get("_shared_storage")
+    if cached is None:
+        cached = [SharedContainer(v) for v in fn._variables()
+                  if isinstance(v, _theon.SharedVariable)]
+        fn._shared_storage = cached
+    return cached
+
+
+def _input_storage(fn):
+    """f.input_storage: a container per input (the user's, then the shared variables')."""
+    return list(getattr(fn, "_containers", ())) + _shared_containers(fn)
 
 
 _theon.Function.maker = property(FunctionMaker)
 _theon.Function.trust_input = False
+_theon.Function.input_storage = property(_input_storage)
+_theon.Function.value = property(lambda fn: InputAccess(fn, values=True))
+_theon.Function.container = property(lambda fn: InputAccess(fn, values=False))
+_theon.Function.__getitem__ = lambda fn, key: InputAccess(fn, values=True)[key]
+_theon.Function.__setitem__ = lambda fn, key, value: InputAccess(fn, values=True).__setitem__(key, value)
+_theon.Function.__contains__ = lambda fn, key: key in InputAccess(fn, values=True)
 
 
 def _pairs(mapping, what):
@@ -99,9 +105,26 @@ def _pairs(mapping, what):
     return [tuple(p) for p in pairs]
 
 
+def _held_update(spec):
+    """In(update=...)'s expression, as the input's type (an exact cast is added when the
+    dtype differs but converts safely)."""
+    import numpy as np
+    update, variable = spec.update, spec.variable
+    if update.ndim != variable.ndim:
+        raise TypeError("function: the update of input %s has %d dimension(s), the input %d"
+                        % (spec.name or variable, update.ndim, variable.ndim))
+    if update.dtype != variable.dtype:
+        if not np.can_cast(update.dtype, variable.dtype) and not spec.allow_downcast:
+            raise TypeError("function: the update of input %s is %s, the input %s (cast the "
+                            "expression, or pass In(..., allow_downcast=True))"
+                            % (spec.name or variable, update.dtype, variable.dtype))
+        update = update.astype(variable.dtype)
+    return update
+
+
 def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None,
-             profile=None, on_unused_input=None):
+             profile=None, on_unused_input=None, trust_input=False):
     """Compiles the graph from `inputs` to `outputs` into a callable.
 
     outputs: one variable (a call returns one NumPy array, 0-d for scalars) or a list
@@ -109,20 +132,17 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     an OrderedDict, applied after every output is computed. givens: pairs (variable,
     replacement) substituted before compiling. no_default_updates: True, or a list of
     shared variables, turns off their default updates (random states advance through
-    them: docs/random.md).
+    them: docs/random.md). Inputs may be In objects (values held by the function,
+    updates, keywords, strict: docs/function_api.md). trust_input is accepted and
+    recorded as f.trust_input; arguments are still checked (the checks run in C++).
     """
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("function: inputs must be a list of variables, got %r" % (inputs,))
-    variables, defaults, names = [], [], []
-    for i in inputs:
-        if isinstance(i, In):
-            variables.append(i.variable)
-            defaults.append(i.value)
-            names.append(i.name or "")
-        else:
-            variables.append(i)
-            defaults.append(None)
-            names.append("")
+    specs = [as_in(i) for i in inputs]
+    variables = [i.variable for i in specs]
+    names = [i.name or "" for i in specs]
+    containers = [Container(i, i.value) for i in specs]
+    held_updates = [k for k, i in enumerate(specs) if i.update is not None]
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     if outputs is None:
         outs = []
@@ -132,6 +152,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         outs = list(outputs)
     borrow = [bool(o.borrow) if isinstance(o, Out) else False for o in outs]
     outs = [o.variable if isinstance(o, Out) else o for o in outs]
+    n_outputs = len(outs)
+    outs += [_held_update(specs[k]) for k in held_updates]
+    borrow += [False] * len(held_updates)
     mode = _named_mode(mode)
     mode_name = mode if isinstance(mode, str) else getattr(mode, "name", None) if mode is not None else None
     if mode_name is not None:
@@ -145,10 +168,15 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     fn = _theon._function(
         variables, outs, single, update_pairs, given_pairs,
         bool(allow_input_downcast), on_unused_input or config.on_unused_input, name, mode_name,
-        defaults, names, borrow, getattr(mode, "optimizer_including", ""),
+        [c.storage for c in containers], names, borrow, getattr(mode, "optimizer_including", ""),
         getattr(mode, "optimizer_excluding", ""),
         no_default_updates if isinstance(no_default_updates, bool) else list(no_default_updates or []),
-        observers)
+        observers, n_outputs, held_updates, [i.implicit for i in specs], [i.strict for i in specs],
+        [bool(i.allow_downcast) for i in specs])
+    fn._in_specs = specs
+    fn._containers = containers
+    if trust_input:
+        fn.trust_input = True
     # What built it, for copy.deepcopy: a model holding functions and the shared
     # variables they read copies into one consistent model (see _deepcopy_function).
     fn.profile = profile
@@ -174,10 +202,41 @@ def _deepcopy_function(fn, memo):
     """A new function over deep copies of the graph: its shared variables are new ones
     holding copies of the values (the same copies as the rest of the copied object's)."""
     import copy
-    return function(**copy.deepcopy(fn._arguments, memo))
+    new = function(**copy.deepcopy(fn._arguments, memo))
+    for mine, theirs in zip(new._containers, fn._containers):  # the values held now
+        mine.storage[0] = copy.deepcopy(theirs.storage[0], memo)
+    return new
 
 
 _theon.Function.__deepcopy__ = _deepcopy_function
+
+
+def _copy_function(fn, share_memory=False, swap=None, delete_updates=False, name=None, profile=None):
+    """Theano's f.copy(): a new function over the same compiled graph (nothing is
+    rewritten or compiled again) with its own call state.
+
+    share_memory: True shares the values held for In inputs (a call of either updates
+    both); False gives the copy copies of them. Shared variables are shared either way.
+    swap: {old shared variable: new one}: the copy reads and updates the new one instead.
+    delete_updates: the copy applies no update (neither shared variables' nor In's).
+    name: the copy's name (default: the original's).
+    """
+    containers = list(fn._containers) if share_memory else [c.copied() for c in fn._containers]
+    new = fn._copy(swap, bool(delete_updates), name or "", [c.storage for c in containers])
+    new._containers = containers
+    new._in_specs = list(fn._in_specs)
+    arguments = dict(fn._arguments)
+    if name is not None:
+        arguments["name"] = name
+    if delete_updates:
+        arguments["updates"] = []
+        arguments["no_default_updates"] = True
+    new._arguments = arguments
+    new.trust_input = fn.trust_input
+    return new
+
+
+_theon.Function.copy = _copy_function
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, broadcastable=None,
@@ -195,4 +254,5 @@ def clone(output, replace=None, strict=True, share_inputs=True, copy_inputs=None
     return outs[0] if single else outs
 
 
-__all__ = ["function", "shared", "clone", "In", "Out", "FunctionGraph", "FunctionMaker"]
+__all__ = ["function", "shared", "clone", "In", "Out", "FunctionGraph", "FunctionMaker", "Container",
+           "SymbolicInput", "SymbolicOutput"]

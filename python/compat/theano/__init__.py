@@ -48,18 +48,7 @@ def __getattr__(name):
     raise AttributeError("module 'theano' has no attribute %r" % name)
 
 
-def _apply_theano_flags(flags):
-    for item in flags.split(","):
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            continue
-        try:
-            config.set_flag(key, value.strip())
-        except (AttributeError, ValueError):
-            pass
-
-
-_apply_theano_flags(_os.environ.get("THEANO_FLAGS", ""))
+# THEANO_FLAGS: every Theano 1.0 flag is accepted; an unknown one is reported and skipped.
+_theon.configparser.apply_flags(_os.environ.get("THEANO_FLAGS", ""))
 
 __version__ = "1.0.5+theon." + _theon.__version__

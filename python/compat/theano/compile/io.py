@@ -1,5 +1,2 @@
 """theano.compile.io: In and Out (Theano's SymbolicInput/SymbolicOutput are the same)."""
-from theon.compile import In, Out  # noqa: F401
-
-SymbolicInput = In
-SymbolicOutput = Out
+from theon.function_inputs import Container, In, Out, SymbolicInput, SymbolicOutput  # noqa: F401
