@@ -30,6 +30,7 @@ from ._theon import GradientError, InternalError, ShapeError, SharedVariable, Te
 from .configparser import config  # noqa: E402
 from .compile import FunctionGraph, In, Out, clone, function, shared  # noqa: E402
 from . import variable  # noqa: E402,F401
+from . import serialization  # noqa: E402,F401  (pickling: docs/pickling.md)
 from .gof import Apply, Op  # noqa: E402,F401
 from . import gradient, ifelse, printing, tensor  # noqa: E402
 from .gradient import grad  # noqa: E402

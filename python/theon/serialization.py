@@ -96,18 +96,55 @@ def _reduce_variable(self, protocol=2):
     return _rebuild_graph, (VERSION, data, tuple(externals))
 
 
-def _rebuild_function(version, arguments):
+class _VarRef:
+    """Stands for the index-th variable of a function's saved graph in its arguments."""
+
+    def __init__(self, index):
+        self.index = index
+
+
+def _substitute(obj, replace):
+    """`obj` with every variable inside lists, tuples, dicts and In/Out objects replaced
+    by replace(variable) (other objects are kept as they are)."""
+    from .compile import In, Out
+    if isinstance(obj, (_theon.TensorVariable, _VarRef)):
+        return replace(obj)
+    if isinstance(obj, (list, tuple)):
+        items = [_substitute(o, replace) for o in obj]
+        return type(obj)(items) if type(obj) in (list, tuple) else items
+    if isinstance(obj, dict):
+        return type(obj)((_substitute(k, replace), _substitute(v, replace)) for k, v in obj.items())
+    if isinstance(obj, (In, Out)):
+        new = object.__new__(type(obj))
+        new.__dict__.update({k: _substitute(v, replace) for k, v in obj.__dict__.items()})
+        return new
+    return obj
+
+
+def _rebuild_function(version, data, externals, arguments):
     _check_version(version, "function")
     from .compile import function
-    return function(**arguments)
+    variables = _theon._deserialize_graph(data, list(externals))
+    return function(**_substitute(arguments, lambda ref: variables[ref.index]))
 
 
 def _reduce_function(self, protocol=2):
+    """A function pickles as the arguments that built it, with every variable they name
+    in one saved graph: subgraphs its outputs and updates share stay shared (a scan read
+    by the cost and by its gradient stays one scan)."""
     arguments = getattr(self, "_arguments", None)
     if arguments is None:
         raise TypeError("cannot pickle %r: it was not made by theon.function, so its graph as "
                         "built is unknown" % (self,))
-    return _rebuild_function, (VERSION, dict(arguments))
+    variables = []
+
+    def take(v):
+        variables.append(v)
+        return _VarRef(len(variables) - 1)
+
+    template = _substitute(dict(arguments), take)
+    data, externals = _theon._serialize_graph(variables)
+    return _rebuild_function, (VERSION, data, tuple(externals), template)
 
 
 _theon.TensorVariable.__reduce_ex__ = _reduce_variable

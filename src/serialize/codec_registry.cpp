@@ -29,8 +29,8 @@ void ensure_builtins() {
     detail::register_codecs_shape();
     detail::register_codecs_nnet();
     detail::register_codecs_control();
-    detail::register_codecs_extra();
     detail::register_codecs_bn();
+    detail::register_codecs_linalg_extra();
   });
 }
 

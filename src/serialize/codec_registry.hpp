@@ -50,7 +50,7 @@ void register_codecs_core();
 void register_codecs_shape();
 void register_codecs_nnet();
 void register_codecs_control();
-void register_codecs_extra();
 void register_codecs_bn();
+void register_codecs_linalg_extra();
 
 }  // namespace theon::detail

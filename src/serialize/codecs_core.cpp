@@ -1,4 +1,5 @@
 // Codecs of the element-wise, reduction, dot and indexing ops.
+#include "ops/advanced_subtensor.hpp"
 #include "ops/blas.hpp"
 #include "ops/dimshuffle.hpp"
 #include "ops/elemwise.hpp"
@@ -63,7 +64,43 @@ IndexList read_index_list(Reader& r) {
   return list;
 }
 
+void write_advanced_index(Writer& w, const AdvancedIndex& index) {
+  w.i64(static_cast<int64_t>(index.size()));
+  for (const AdvancedEntry& e : index) {
+    w.u8(static_cast<uint8_t>(e.kind));
+    write_index_list(w, {e.basic});
+  }
+}
+
+AdvancedIndex read_advanced_index(Reader& r) {
+  const int64_t n = r.i64();
+  if (n < 0 || n > kMaxDims * 4) r.fail("an advanced index has " + std::to_string(n) + " entries");
+  AdvancedIndex index(static_cast<size_t>(n));
+  for (AdvancedEntry& e : index) {
+    const uint8_t kind = r.u8();
+    if (kind > static_cast<uint8_t>(AdvancedEntry::Kind::NewAxis)) r.fail("an index entry kind is wrong");
+    e.kind = static_cast<AdvancedEntry::Kind>(kind);
+    const IndexList basic = read_index_list(r);
+    if (basic.size() != 1) r.fail("an index entry is malformed");
+    e.basic = basic[0];
+  }
+  return index;
+}
+
 void register_codecs_core() {
+  add_codec<AdvancedSubtensor>(
+      "advanced_subtensor", [](const AdvancedSubtensor& op, Writer& w) { write_advanced_index(w, op.index()); },
+      [](Reader& r, std::span<const Var>) { return std::make_shared<AdvancedSubtensor>(read_advanced_index(r)); });
+  add_codec<AdvancedIncSubtensor>(
+      "advanced_inc_subtensor",
+      [](const AdvancedIncSubtensor& op, Writer& w) {
+        write_advanced_index(w, op.index());
+        w.boolean(op.is_set());
+      },
+      [](Reader& r, std::span<const Var>) {
+        AdvancedIndex index = read_advanced_index(r);
+        return std::make_shared<AdvancedIncSubtensor>(std::move(index), r.boolean());
+      });
   add_codec<Elemwise>(
       "elemwise",
       [](const Elemwise& op, Writer& w) {

@@ -55,6 +55,5 @@ void register_codecs_shape() {
       });
 }
 
-void register_codecs_extra() {}
 
 }  // namespace theon::detail

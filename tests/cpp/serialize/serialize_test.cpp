@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include "support/test_util.hpp"
+#include "theon/extra_ops.hpp"
+#include "theon/linalg.hpp"
 #include "theon/serialize.hpp"
 
 namespace theon {
@@ -51,6 +53,8 @@ TEST(Serialize, ElementwiseReductionsDotAndIndexingRoundTrip) {
                T::max(x, 0, true),
                T::index(x, {SliceArg{1, std::nullopt, std::nullopt}, SliceArg{std::nullopt, std::nullopt, -1}}),
                T::index(x, {v}),
+               T::index(x, {T::arange(5), v}),
+               T::inc_subtensor(T::index(x, {T::arange(5), v}), 1.0),
                T::reshape(x, std::vector<int64_t>{2, -1}),
                T::concatenate({x, x * 2}, 1),
                T::transpose(x),
@@ -85,6 +89,17 @@ TEST(Serialize, ScanRecurrenceAndItsGradientRoundTrip) {
   Var cost = T::sum(h);
   expect_round_trip({xs, h0}, {h, cost, T::grad(cost, Var(W))},
                     {random_array({4, 3}, DType::Float64, -1, 1, 8), random_array({3})});
+}
+
+TEST(Serialize, LinearAlgebraAndExtraOpsRoundTrip) {
+  namespace nl = theon::tensor::nlinalg;
+  namespace sl = theon::tensor::slinalg;
+  auto a = T::dmatrix("a");
+  expect_round_trip({a},
+                    {nl::matrix_inverse(a), nl::det(a), sl::expm(a * 0.1), sl::cholesky(T::dot(a, T::transpose(a)) + 3.0),
+                     nl::eigh(T::dot(a, T::transpose(a)), "L").first, T::sort(a, 0), T::argsort(a, 1),
+                     T::cumsum(a, 1), T::cumprod(a, 0), T::repeat(a, 2, 0), T::roll(a, 1, 1)},
+                    {random_array({3, 3}, DType::Float64, -1, 1, 9)});
 }
 
 TEST(Serialize, IfElseAndGradientModifiersRoundTrip) {

@@ -1,0 +1,97 @@
+// Codecs of the linear-algebra ops and the extra ops (sort, cumsum, repeat, roll...).
+// Their classes are private to their files: each is rebuilt through the public function
+// that makes it, from parameters read off its props (the loader checks the result).
+#include "serialize/codec_registry.hpp"
+#include "theon/extra_ops.hpp"
+#include "theon/linalg.hpp"
+
+namespace theon::detail {
+namespace {
+
+namespace T = theon::tensor;
+
+void need_inputs(Reader& r, std::span<const Var> in, size_t n, const char* op) {
+  if (in.size() != n) r.fail(std::string(op) + " has " + std::to_string(in.size()) + " inputs");
+}
+
+// An op with one int parameter shown as "key=<int>" in its props.
+void add_int_param_codec(const std::string& op_name, const std::string& key,
+                         std::function<Var(std::span<const Var>, int)> build, size_t n_inputs) {
+  add_rebuild_codec(
+      op_name,
+      [=](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, n_inputs, op_name.c_str());
+        return build(in, r.int32());
+      },
+      [=](const Op& op, Writer& w) { w.i64(std::stoi(props_field(op.props(), key))); });
+}
+
+// An op with one flag shown as "key=1" / "key=0" in its props.
+void add_flag_codec(const std::string& op_name, const std::string& key,
+                    std::function<Var(std::span<const Var>, bool)> build) {
+  add_rebuild_codec(
+      op_name,
+      [=](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 1, op_name.c_str());
+        return build(in, r.boolean());
+      },
+      [=](const Op& op, Writer& w) { w.boolean(props_field(op.props(), key) == "1"); });
+}
+
+}  // namespace
+
+void register_codecs_linalg_extra() {
+  add_rebuild_codec("matrix_inverse", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 1, "matrix_inverse");
+    return T::nlinalg::matrix_inverse(in[0]);
+  });
+  add_rebuild_codec("det", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 1, "det");
+    return T::nlinalg::det(in[0]);
+  });
+  add_rebuild_codec("eig", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 1, "eig");
+    return T::nlinalg::eig(in[0]).first;
+  });
+  add_rebuild_codec("expm", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 1, "expm");
+    return T::slinalg::expm(in[0]);
+  });
+  add_rebuild_codec(
+      "eigh",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 1, "eigh");
+        return T::nlinalg::eigh(in[0], r.str()).first;
+      },
+      [](const Op& op, Writer& w) { w.str(props_field(op.props(), "UPLO")); });
+  add_rebuild_codec(
+      "qr",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 1, "qr");
+        return T::nlinalg::qr(in[0], r.str())[0];
+      },
+      [](const Op& op, Writer& w) { w.str(props_field(op.props(), "mode")); });
+  add_rebuild_codec(
+      "svd",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 1, "svd");
+        const bool full = r.boolean();
+        return T::nlinalg::svd(in[0], full, r.boolean())[0];
+      },
+      [](const Op& op, Writer& w) {
+        const std::string p = op.props();
+        w.boolean(props_field(p, "full_matrices").starts_with("1"));
+        w.boolean(props_field(p, "compute_uv").starts_with("1"));
+      });
+  add_flag_codec("cholesky", "lower", [](std::span<const Var> in, bool lower) {
+    return T::slinalg::cholesky(in[0], lower);
+  });
+  add_int_param_codec("sort", "axis", [](std::span<const Var> in, int axis) { return T::sort(in[0], axis); }, 1);
+  add_int_param_codec("argsort", "axis", [](std::span<const Var> in, int axis) { return T::argsort(in[0], axis); }, 1);
+  add_int_param_codec("roll", "axis", [](std::span<const Var> in, int axis) { return T::roll(in[0], in[1], axis); }, 2);
+  add_int_param_codec("repeat", "axis", [](std::span<const Var> in, int axis) { return T::repeat(in[0], in[1], axis); }, 2);
+  add_int_param_codec("cumsum", "axis", [](std::span<const Var> in, int axis) { return T::cumsum(in[0], axis); }, 1);
+  add_int_param_codec("cumprod", "axis", [](std::span<const Var> in, int axis) { return T::cumprod(in[0], axis); }, 1);
+}
+
+}  // namespace theon::detail
