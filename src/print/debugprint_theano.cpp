@@ -52,7 +52,7 @@ class TheanoTreePrinter {
       if (!owner) {
         std::string label = detail::source_label(v);
         if (label.empty()) label = "<" + detail::theano_type_str(v.type()) + ">";
-        line += label + " " + id_of(v.get());
+        line += label + with_space(id_of(v.get()));
         if (o_.print_type) line += " <" + detail::theano_type_str(v.type()) + ">";
         if (o_.print_storage && v.is_shared()) line += " " + to_string(v.shared_storage()->value);
         emit(line);
@@ -62,7 +62,7 @@ class TheanoTreePrinter {
       line += owner->op().name();
       if (!owner->op().props().empty()) line += "{" + owner->op().props() + "}";
       if (owner->n_outputs() > 1) line += "." + std::to_string(v.index());
-      line += " " + id_of(owner);
+      line += with_space(id_of(owner));
       if (o_.print_type) line += " <" + detail::theano_type_str(v.type()) + ">";
       line += " '" + v.name() + "'";
       if (auto it = order_.find(owner); it != order_.end()) line += "   " + std::to_string(it->second);
@@ -74,6 +74,8 @@ class TheanoTreePrinter {
                          item.prefix_child + (i + 1 < n ? " |" : "  "), item.depth - 1});
     }
   }
+
+  static std::string with_space(const std::string& id) { return id.empty() ? id : " " + id; }
 
   void emit(std::string line) {
     while (!line.empty() && line.back() == ' ') line.pop_back();

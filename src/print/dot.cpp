@@ -160,7 +160,13 @@ class DotWriter {
   }
 
   // The label a variable's readers show for it: its name, a constant's value, "i<k>".
+  // A one-element constant is its value (2.0, not TensorConstant{[[2.0]]}).
   std::string short_name(const Var& v, int k) const {
+    if (v.is_constant() && v.constant_value().size() == 1) {
+      std::string s = to_string(v.constant_value());
+      std::erase_if(s, [](char c) { return c == '[' || c == ']'; });
+      return s;
+    }
     std::string s = v.owner() ? v.name() : detail::source_label(v);
     return s.empty() ? "i" + std::to_string(k) : s;
   }

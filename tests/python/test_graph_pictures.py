@@ -5,8 +5,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
+from conftest import BUILD_PYTHON, COMPAT
 
 import theon
 import theon.tensor as T
@@ -48,7 +50,7 @@ def test_pydotprint_svg_names_the_nodes(tmp_path):
     svg = path.read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and svg.rstrip().endswith("</svg>")
     for text in ("x TensorType(float64, vector)", "y TensorType(float64, vector)", "z TensorType(float64, vector)",
-                 "TensorConstant{2.0}", ">add<", ">mul<"):
+                 "TensorConstant{[2.]}", ">add{float64&#45;&gt;float64}<", ">mul{float64&#45;&gt;float64}<"):
         assert text in svg, text
 
 
@@ -77,11 +79,15 @@ def test_pydotprint_without_dot_names_graphviz(monkeypatch, tmp_path):
 
 
 def test_theano_alias_has_pydotprint_and_d3viz():
-    import theano
-    import theano.d3viz as d3v
-    assert theano.printing.pydot_imported is True
-    assert theano.printing.pydotprint is printing.pydotprint
-    assert callable(d3v.d3viz) and callable(d3v.d3write)
+    code = ("import theano, theano.printing, theano.d3viz as d3v, theon.printing;"
+            "assert theano.printing.pydot_imported is True;"
+            "assert theano.printing.pydotprint is theon.printing.pydotprint;"
+            "assert callable(d3v.d3viz) and callable(d3v.d3write);"
+            "print('ok')")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([COMPAT, BUILD_PYTHON])
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
 # ---- debugprint options ----
@@ -89,18 +95,18 @@ def test_theano_alias_has_pydotprint_and_d3viz():
 def test_debugprint_theano_layout_and_options():
     _, _, out = small_graph()
     assert printing.debugprint(out, file="str") == (
-        "mul [id A] ''\n"
-        " |add [id B] 'z'\n"
+        "mul{float64->float64} [id A] ''\n"
+        " |add{float64->float64} [id B] 'z'\n"
         " | |x [id C]\n"
         " | |y [id D]\n"
-        " |TensorConstant{2.0} [id E]\n")
-    assert printing.debugprint(out, depth=1, file="str") == "mul [id A] ''\n"
+        " |TensorConstant{[2.]} [id E]\n")
+    assert printing.debugprint(out, depth=1, file="str") == "mul{float64->float64} [id A] ''\n"
     assert printing.debugprint(out, ids="", stop_on_name=True, file="str") == (
-        "mul ''\n |add 'z'\n |TensorConstant{2.0}\n")
+        "mul{float64->float64} ''\n |add{float64->float64} 'z'\n |TensorConstant{[2.]}\n")
     typed = printing.debugprint(out, print_type=True, ids="int", file="str")
     assert typed.splitlines()[2] == " | |x [id 2] <TensorType(float64, vector)>"
     with_ids = printing.debugprint(out, ids="id", file="str")
-    assert re.match(r"mul \[id 0x[0-9a-f]+\] ''", with_ids), with_ids
+    assert re.match(r"mul\{float64->float64\} \[id 0x[0-9a-f]+\] ''", with_ids), with_ids
 
 
 def test_debugprint_writes_to_a_file_and_shows_toposort_index():
@@ -110,10 +116,10 @@ def test_debugprint_writes_to_a_file_and_shows_toposort_index():
     buffer = io.StringIO()
     assert printing.debugprint(f, file=buffer) is buffer
     assert buffer.getvalue() == (
-        "mul [id A] ''   1\n"
-        " |exp [id B] ''   0\n"
+        "mul{float64->float64} [id A] ''   1\n"
+        " |exp{float64->float64} [id B] ''   0\n"
         " | |x [id C]\n"
-        " |exp [id B] ''   0\n")
+        " |exp{float64->float64} [id B] ''   0\n")
     with pytest.raises(ValueError, match="ids"):
         printing.debugprint(f, ids="letters", file="str")
 
@@ -138,15 +144,19 @@ def test_d3viz_page_is_self_contained_and_runs_in_chromium(tmp_path):
     html = page.read_text()
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing fetched
     assert "https://" not in html and "<script src" not in html
-    n_nodes = html.count('class="node')
+    n_nodes = html.split('<div id="theon-templates"')[0].count('class="node')
     assert n_nodes >= 4  # x, y, the fused kernel, the output
-    result = run_chromium("--virtual-time-budget=2000", "--dump-dom", page.as_uri())
+    result = run_chromium("--virtual-time-budget=2000", "--dump-dom", page.as_uri() + "#expand-fused")
     dom = result.stdout
     assert 'data-theon-ready="1"' in dom, result.stderr[-2000:]
     # One element per graph node, each wired by the script.
     assert dom.count('data-node-id="') == n_nodes
     assert f'data-theon-nodes="{n_nodes}"' in dom and 'data-theon-fused="1"' in dom
     assert re.search(r'data-details="op: fused', dom)
+    # The fused kernel, expanded: a panel with its inner expression (exp, mul, add).
+    assert dom.count('class="theon-inner"') == 1
+    panel = dom[dom.index('class="theon-inner"'):]
+    assert all(f">{op}<" in panel for op in ("exp", "mul", "add")), panel[:3000]
 
 
 def test_d3viz_screenshot_is_not_blank(tmp_path):

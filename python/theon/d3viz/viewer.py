@@ -179,12 +179,22 @@ SCRIPT = r"""
     delete inner[g.id];
     g.classList.remove("theon-expanded");
   }
+  // Panels follow their node and the zoom: an inner picture is drawn at the scale of
+  // the main one (both are in Graphviz's points).
   function placeInner() {
     var box = viewport.getBoundingClientRect();
+    var m = svg.getScreenCTM();
+    var scale = m ? m.a : 1;
     Object.keys(inner).forEach(function (id) {
       var r = inner[id].node.getBoundingClientRect();
-      inner[id].panel.style.left = (r.right - box.left + 8) + "px";
-      inner[id].panel.style.top = (r.top - box.top) + "px";
+      var panel = inner[id].panel;
+      panel.style.left = (r.right - box.left + 8) + "px";
+      panel.style.top = (r.top - box.top) + "px";
+      var picture = panel.querySelector("svg");
+      if (picture && picture.viewBox && picture.viewBox.baseVal && picture.viewBox.baseVal.width) {
+        picture.style.width = (picture.viewBox.baseVal.width * scale) + "px";
+        picture.style.height = (picture.viewBox.baseVal.height * scale) + "px";
+      }
     });
   }
   var fused = nodes.filter(function (g) { return g.classList.contains("theon-fused"); });
@@ -208,6 +218,8 @@ SCRIPT = r"""
   window.addEventListener("resize", placeInner);
 
   apply();
+  // page.html#expand-fused opens with every fused kernel expanded (for links and tests).
+  if (window.location.hash === "#expand-fused") fused.forEach(expand);
   document.body.setAttribute("data-theon-nodes", String(nodes.length));
   document.body.setAttribute("data-theon-fused", String(fused.length));
   document.body.setAttribute("data-theon-ready", "1");

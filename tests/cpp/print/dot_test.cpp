@@ -37,10 +37,10 @@ TEST(DotGraph, NodesColouredByKindAndEdgesTyped) {
   EXPECT_NE(node_line(dot, "v0").find("label=\"x TensorType(float64, matrix)\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "v0").find("fillcolor=\"limegreen\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "v1").find("fillcolor=\"cyan\""), std::string::npos) << dot;
-  EXPECT_NE(node_line(dot, "v2").find("label=\"TensorConstant{3.0}\""), std::string::npos) << dot;
+  EXPECT_NE(node_line(dot, "v2").find("label=\"TensorConstant{[[3.]]}\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "v2").find("fillcolor=\"#C8E6A0\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "v3").find("fillcolor=\"dodgerblue\""), std::string::npos) << dot;
-  EXPECT_NE(node_line(dot, "n0").find("shape=ellipse, label=\"mul\""), std::string::npos) << dot;
+  EXPECT_NE(node_line(dot, "n0").find("shape=ellipse, label=\"mul{float64->float64}\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "n0").find("fillcolor=\"#FFAABB\""), std::string::npos) << dot;  // Elemwise
   // Two-input nodes number their edges; every edge carries Theano's type.
   EXPECT_NE(dot.find("v0 -> n0 [label=\"0 TensorType(float64, matrix)\"]"), std::string::npos) << dot;
@@ -49,7 +49,7 @@ TEST(DotGraph, NodesColouredByKindAndEdgesTyped) {
   EXPECT_NE(dot.find("n1 -> v3 [label=\"TensorType(float64, matrix)\"]"), std::string::npos) << dot;
   EXPECT_EQ(count(dot, " -> "), 5u) << dot;
   // Details for the viewer: the op, the types and the user's line.
-  EXPECT_NE(node_line(dot, "n0").find("tooltip=\"op: mul\\ntoposort index: 0"), std::string::npos) << dot;
+  EXPECT_NE(node_line(dot, "n0").find("tooltip=\"op: mul\\nprops: float64->float64\\ntoposort index: 0"), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "n0").find("dot_test.cpp"), std::string::npos) << dot;
 }
 
@@ -78,7 +78,7 @@ TEST(DotGraph, OptionsChangeLabelsAndColours) {
   const std::string dot = dot_graph({y}, o);
   EXPECT_NE(node_line(dot, "v0").find("label=\"x id=0\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "v0").find("color=\"#123456\", penwidth=2"), std::string::npos) << dot;
-  EXPECT_NE(node_line(dot, "n0").find("label=\"0 exp\""), std::string::npos) << dot;
+  EXPECT_NE(node_line(dot, "n0").find("label=\"0 exp{float64->float64}\""), std::string::npos) << dot;
   EXPECT_NE(node_line(dot, "n0").find("color=\"gold\""), std::string::npos) << dot;
   EXPECT_EQ(dot.find("fillcolor"), std::string::npos) << dot;
   o = {};
@@ -181,11 +181,11 @@ Vars small_graph() {
 
 TEST(DebugprintTheano, DefaultLayout) {
   EXPECT_EQ(debugprint(small_graph(), DebugPrintOptions{}),
-            "mul [id A] ''\n"
-            " |add [id B] 'z'\n"
+            "mul{float64->float64} [id A] ''\n"
+            " |add{float64->float64} [id B] 'z'\n"
             " | |x [id C]\n"
             " | |y [id D]\n"
-            " |TensorConstant{2.0} [id E]\n");
+            " |TensorConstant{[2.]} [id E]\n");
 }
 
 TEST(DebugprintTheano, DepthTypeIdsAndStopOnName) {
@@ -194,13 +194,13 @@ TEST(DebugprintTheano, DepthTypeIdsAndStopOnName) {
   o.print_type = true;
   o.ids = "int";
   EXPECT_EQ(debugprint(small_graph(), o),
-            "mul [id 0] <TensorType(float64, vector)> ''\n"
-            " |add [id 1] <TensorType(float64, vector)> 'z'\n"
-            " |TensorConstant{2.0} [id 2] <TensorType(float64, scalar)>\n");
+            "mul{float64->float64} [id 0] <TensorType(float64, vector)> ''\n"
+            " |add{float64->float64} [id 1] <TensorType(float64, vector)> 'z'\n"
+            " |TensorConstant{[2.]} [id 2] <TensorType(float64, (True,))>\n");
   o = {};
   o.ids = "";
   o.stop_on_name = true;
-  EXPECT_EQ(debugprint(small_graph(), o), "mul ''\n |add 'z'\n |TensorConstant{2.0}\n");
+  EXPECT_EQ(debugprint(small_graph(), o), "mul{float64->float64} ''\n |add{float64->float64} 'z'\n |TensorConstant{[2.]}\n");
   o.ids = "nope";
   EXPECT_THROW(debugprint(small_graph(), o), ValueError);
 }
@@ -209,18 +209,18 @@ TEST(DebugprintTheano, SharedNodesPrintOnceAndFunctionsShowToposortIndex) {
   auto x = T::dvector("x");
   auto e = T::exp(x);
   EXPECT_EQ(debugprint({e * e}, DebugPrintOptions{}),
-            "mul [id A] ''\n"
-            " |exp [id B] ''\n"
+            "mul{float64->float64} [id A] ''\n"
+            " |exp{float64->float64} [id B] ''\n"
             " | |x [id C]\n"
-            " |exp [id B] ''\n");
+            " |exp{float64->float64} [id B] ''\n");
   FunctionOptions options;
   options.mode = "NONE";
   auto f = function({x}, e * e, {}, options);
   EXPECT_EQ(debugprint(f, DebugPrintOptions{}),
-            "mul [id A] ''   1\n"
-            " |exp [id B] ''   0\n"
+            "mul{float64->float64} [id A] ''   1\n"
+            " |exp{float64->float64} [id B] ''   0\n"
             " | |x [id C]\n"
-            " |exp [id B] ''   0\n");
+            " |exp{float64->float64} [id B] ''   0\n");
   std::vector<ApplyNode*> order = f.fgraph().toposort();
   EXPECT_EQ(debugprint(f.fgraph().outputs(), order, DebugPrintOptions{}), debugprint(f, DebugPrintOptions{}));
 }
