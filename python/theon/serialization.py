@@ -124,6 +124,9 @@ def _substitute(obj, replace):
 def _rebuild_function(version, data, externals, arguments):
     _check_version(version, "function")
     from .compile import function
+    from .configparser import config
+    if not config.unpickle_function:  # Theano's flag: functions load as None
+        return None
     variables = _theon._deserialize_graph(data, list(externals))
     return function(**_substitute(arguments, lambda ref: variables[ref.index]))
 

@@ -291,3 +291,42 @@ def test_save_graph_writes_the_cpp_format(tmp_path):
         assert f.read(8) == b"THEONSAV"
     x2, s2 = theon.serialization.load_graph(path)
     assert float(theon.function([x2], s2)(np.array([3.0, 4.0]))) == 11.0
+
+
+class ScaleOp(theon.Op):
+    """An op defined in Python (pickled by reference to this class)."""
+    __props__ = ("factor",)
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def make_node(self, x):
+        x = T.as_tensor_variable(x)
+        return theon.Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        output_storage[0][0] = inputs[0] * self.factor
+
+    def grad(self, inputs, output_grads):
+        return [output_grads[0] * self.factor]
+
+
+def test_graph_with_a_python_defined_op_pickles():
+    x = T.dvector("x")
+    y = T.sum(ScaleOp(3.0)(x) ** 2)
+    x2, y2, g2 = pickle.loads(pickle.dumps((x, y, T.grad(y, x))))
+    f = theon.function([x2], [y2, g2])
+    value, gradient = f(np.array([1.0, 2.0]))
+    assert_allclose(value, 45.0)
+    assert_allclose(gradient, [18.0, 36.0])
+
+
+def test_unpickle_function_false_loads_functions_as_none():
+    x = T.dscalar("x")
+    data = pickle.dumps([theon.function([x], x + 1), x])
+    theon.config.unpickle_function = False
+    try:
+        f, x2 = pickle.loads(data)
+    finally:
+        theon.config.unpickle_function = True
+    assert f is None and x2.name == "x"
