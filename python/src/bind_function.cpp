@@ -471,7 +471,8 @@ void bind_function(py::module_& m) {
         Function fn = f.function().copy(options);
         std::vector<InputSpec> specs = f.inputs();
         for (size_t i = 0; i < specs.size() && i < storage.size(); ++i) specs[i].storage = storage[i];
-        return std::make_unique<PyFunction>(std::move(fn), std::move(specs), f.is_single(), f.allow_downcast(),
+        // As in Theano, a copy returns a list even where the original returned one array.
+        return std::make_unique<PyFunction>(std::move(fn), std::move(specs), /*single=*/false, f.allow_downcast(),
                                             f.n_outputs(), delete_updates ? std::vector<size_t>{} : f.held_updates());
       })
       .def_property_readonly("_fgraph_outputs", [](const PyFunction& f) { return f.function().fgraph().outputs(); })
