@@ -7,14 +7,6 @@ from .print_op import Print  # noqa: F401  (print_op.py: Theano's printing.Print
 from .graph_pictures import graph_outputs, pydot_imported, pydot_imported_msg, pydotprint  # noqa: F401
 
 
-def _outputs_of(obj):
-    if isinstance(obj, _theon.Function):
-        return None
-    if isinstance(obj, (list, tuple)):
-        return list(obj)
-    return [obj]
-
-
 def pp(obj):
     """The expression in infix form: pp(T.exp(x) + 1) -> '(exp(x) + 1)'. For a compiled
     function, its outputs after rewriting."""
