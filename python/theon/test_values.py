@@ -130,7 +130,7 @@ def _warn(message):
         return
     registry = frame.f_globals.setdefault("__warningregistry__", {})
     warnings.warn_explicit(message, UserWarning, frame.f_code.co_filename, frame.f_lineno,
-                           frame.f_globals.get("__name__"), registry, frame.f_globals)
+                           frame.f_globals.get("__name__"), registry)
 
 
 def _debug_hook(message):
