@@ -9,9 +9,10 @@
 `profile=True` makes a ProfileStats named after the function, `profile='name'` one with
 that message, `profile=ProfileStats(...)` uses that object (several functions may share
 one: their calls and nodes add up). With config.profile (THEON_FLAGS=profile=True or
-THEANO_FLAGS=profile=True) every function is profiled, and the summaries are written at
-exit to config.profiling.destination ('stderr', 'stdout' or a file name), followed by
-their sum when there are several, as Theano does.
+THEANO_FLAGS=profile=True) every function is profiled, and at exit the summaries of
+every profile made with atexit_print (the default) are written to
+config.profiling.destination ('stderr', 'stdout' or a file name), followed by their sum
+when there are several, as Theano 1.0 does; with the flag off nothing prints at exit.
 
 The times are measured in C++ (theon/profile.hpp): a call's time runs from binding the
 arguments to committing the updates (the conversion of Python arguments and results is
@@ -199,9 +200,12 @@ def _destination():
 
 
 def _print_at_exit():
-    """Theano's _atexit_print_fn: the profiles that ran or compiled, then their sum."""
+    """Theano's _atexit_print_fn: with config.profile on, the profiles that ran or
+    compiled, then their sum (f.profile alone, with the flag off, prints nothing)."""
     from .configparser import config
-    printed = [ps for ps in _atexit_print_list if ps.fct_callcount or ps.compile_time > 0]
+    printed = []
+    if config.profile or _theon._profile_flag():
+        printed = [ps for ps in _atexit_print_list if ps.fct_callcount or ps.compile_time > 0]
     cpp = _theon._profiles_at_exit()  # profiles the C++ core made itself (THEON_FLAGS)
     if not printed and not cpp:
         return
