@@ -83,6 +83,31 @@ def _input_storage(fn):
     return list(getattr(fn, "_containers", ())) + _shared_containers(fn)
 
 
+def _get_arguments(fn):
+    """What built `fn` (for pickling and deepcopy), its inputs as In objects holding the
+    values the function holds now (an In input keeps its state across a round trip)."""
+    try:
+        arguments = dict(fn.__dict__["_built_arguments"])
+    except KeyError:
+        raise AttributeError("_arguments") from None
+    containers, specs = fn.__dict__.get("_containers"), fn.__dict__.get("_in_specs")
+    if containers and specs:
+        inputs = []
+        for spec, container in zip(specs, containers):
+            now = In.__new__(In)
+            now.__dict__.update(spec.__dict__)
+            if container.storage[0] is not None:
+                now.value = container.storage[0]
+            inputs.append(now)
+        arguments["inputs"] = inputs
+    return arguments
+
+
+def _set_arguments(fn, arguments):
+    fn.__dict__["_built_arguments"] = arguments
+
+
+_theon.Function._arguments = property(_get_arguments, _set_arguments)
 _theon.Function.maker = property(FunctionMaker)
 _theon.Function.trust_input = False
 _theon.Function.input_storage = property(_input_storage)

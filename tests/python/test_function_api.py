@@ -328,3 +328,14 @@ def test_theano_alias_in_and_compile_io():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["25.0"]
+
+
+def test_pickle_keeps_the_held_value():
+    import pickle
+    x, s = T.dscalars("x", "s")
+    inc = theon.function([x, In(s, value=0.0, update=s + x)], s * 2)
+    inc(3.0)
+    loaded = pickle.loads(pickle.dumps(inc))
+    assert float(loaded["s"]) == 3.0
+    assert float(loaded(1.0)) == 6.0 and float(loaded["s"]) == 4.0
+    assert float(inc["s"]) == 3.0
