@@ -13,7 +13,7 @@ pydot_imported = True
 pydot_imported_msg = ""
 
 
-def graph_outputs(obj):
+def graph_outputs(obj, who="graph_outputs"):
     """(outputs, toposort or []) of a compiled function (or its maker.fgraph), an Apply
     node, a variable or a list of variables."""
     if isinstance(getattr(obj, "_fn", None), _theon.Function):
@@ -28,14 +28,14 @@ def graph_outputs(obj):
         return list(obj), []
     if isinstance(obj, _theon.TensorVariable):
         return [obj], []
-    raise TypeError("expected a compiled function, a variable or a list of variables, got "
-                    f"{type(obj).__name__}")
+    raise TypeError(f"{who}: expected a compiled function, a variable or a list of variables, "
+                    f"got {type(obj).__name__}")
 
 
 def dot_text(obj, compact=True, with_ids=False, high_contrast=True, colorCodes=None,
-             max_label_size=70, var_with_name_simple=False):
+             max_label_size=70, var_with_name_simple=False, who="pydotprint"):
     """(DOT text of the graph, {fused node id: DOT text of its expression})."""
-    outputs, _ = graph_outputs(obj)
+    outputs, _ = graph_outputs(obj, who)
     colors = {str(k): str(v) for k, v in (colorCodes or {}).items()}
     return _theon._dot_graph(outputs, compact, with_ids, high_contrast, int(max_label_size),
                              var_with_name_simple, colors)

@@ -27,7 +27,7 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     the text is returned; otherwise it goes to `file` (stdout by default), which is
     returned. done, print_clients and used_ids are accepted and have no effect."""
     del done, print_clients, used_ids
-    outputs, order = graph_outputs(obj)
+    outputs, order = graph_outputs(obj, "debugprint")
     text = _theon._debugprint_theano(outputs, order, int(depth), bool(print_type), str(ids),
                                      bool(stop_on_name), bool(print_storage))
     if file == "str":

@@ -220,3 +220,10 @@ def distinct_colors(png):
                 seen.add(bytes(line[i:i + 3]))
         previous = line
     return seen
+
+
+def test_wrong_objects_name_the_function():
+    with pytest.raises(TypeError, match="pydotprint: expected a compiled function"):
+        printing.pydotprint(42, format="dot", return_image=True)
+    with pytest.raises(TypeError, match="debugprint: expected"):
+        printing.debugprint("x", file="str")

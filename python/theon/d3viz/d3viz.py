@@ -35,7 +35,7 @@ def d3write(fct, path, *args, **kwargs):
     """Writes the graph of `fct` (a compiled function, a variable or a list of them) as
     Graphviz DOT text to `path`. Keyword arguments are pydotprint's (compact, with_ids,
     high_contrast, colorCodes, max_label_size, var_with_name_simple)."""
-    text, _ = dot_text(fct, *args, **kwargs)
+    text, _ = dot_text(fct, *args, who="d3write", **kwargs)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
 
@@ -48,7 +48,7 @@ def d3viz(fct, outfile="graph.html", copy_deps=True, *args, **kwargs):
     path written."""
     del copy_deps
     kwargs.pop("match_version", None)
-    main, fused = dot_text(fct, *args, **kwargs)
+    main, fused = dot_text(fct, *args, who="d3viz", **kwargs)
     svg = _svg_element(_theon._render_graph(main, "svg"))
     templates = []
     for node_id, inner in sorted(fused.items()):
