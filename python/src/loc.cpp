@@ -73,14 +73,16 @@ void set_internal_paths(std::vector<std::string> prefixes) {
   for (std::string& p : prefixes) internal_paths().push_back(std::move(p));
 }
 
-Loc py_loc() {
+Loc py_loc_skipping(const char* skipped_function) {
   PyFrameObject* frame = PyEval_GetFrame();  // borrowed
   Py_XINCREF(frame);
   while (frame != nullptr) {
     PyCodeObject* code = PyFrame_GetCode(frame);  // new reference
     const char* file = PyUnicode_AsUTF8(code->co_filename);
-    if (file != nullptr && !is_internal(file)) {
-      const char* function = PyUnicode_AsUTF8(code->co_name);
+    const char* function = file != nullptr ? PyUnicode_AsUTF8(code->co_name) : nullptr;
+    const bool skipped = skipped_function != nullptr && function != nullptr &&
+                         std::strcmp(function, skipped_function) == 0;
+    if (file != nullptr && !is_internal(file) && !skipped) {
       Loc loc = make_loc(file, function ? function : "", PyFrame_GetLineNumber(frame));
       Py_DECREF(code);
       Py_DECREF(frame);
@@ -94,5 +96,7 @@ Loc py_loc() {
   }
   return Loc::current();
 }
+
+Loc py_loc() { return py_loc_skipping(nullptr); }
 
 }  // namespace theon::python
