@@ -17,6 +17,9 @@ def pp(obj):
     return _theon._pp(obj)
 
 
+pprint = pp  # Theano's name for its pretty-printer (theano.printing.pprint(x) is pp(x))
+
+
 def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_name=False,
                done=None, print_storage=False, print_clients=False, used_ids=None):
     """Prints the graph of a variable, a list of variables, an Apply node or a compiled
@@ -37,4 +40,4 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
     return out
 
 
-__all__ = ["pp", "debugprint", "pydotprint", "pydot_imported"]
+__all__ = ["pp", "pprint", "debugprint", "pydotprint", "pydot_imported"]

@@ -107,3 +107,7 @@ def prod(input, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_
     """The product over `axis`. no_zeros_in_input is Theano's promise that lets its gradient
     divide by the input; Theon's gradient is exact with zeros, so it is accepted and unused."""
     return _core_prod(input, axis, dtype, keepdims, acc_dtype)
+
+# Theano's type names (TensorType(float64, matrix)) and `x.type is T.dmatrix`.
+from . import type_names as _type_names  # noqa: E402
+_type_names.install(globals())
