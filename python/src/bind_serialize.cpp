@@ -57,6 +57,11 @@ void bind_serialize(py::module_& m) {
   m.def("theon_version", [] { return std::string(theon_version()); });
   m.def("serialize_format_version", [] { return kSerializeFormatVersion; });
 
+  // The SharedVariable view of a variable that is shared (None otherwise): a wrapper
+  // reached through a graph (y.owner.inputs[0]) is a plain TensorVariable.
+  m.def("_as_shared", [](const Var& v) -> py::object {
+    return v.is_shared() ? py::cast(SharedVar(v)) : py::none();
+  });
   m.def("_serialize_graph", [](const Vars& outputs) {
     Vars externals;
     std::string bytes = serialize(outputs, &externals);

@@ -85,10 +85,11 @@ def _reduce_variable(self, protocol=2):
     canonical = _canonical(self)
     if canonical is not self:
         return _same, (canonical,)
-    if isinstance(self, _theon.SharedVariable):
-        state = {"default_update": self.default_update}
+    shared = self if isinstance(self, _theon.SharedVariable) else _theon._as_shared(self)
+    if shared is not None:
+        state = {"default_update": shared.default_update}
         return (_rebuild_shared,
-                (VERSION, self.get_value(borrow=False), self.name or None, tuple(self.broadcastable)),
+                (VERSION, shared.get_value(borrow=False), shared.name or None, tuple(shared.broadcastable)),
                 state, None, None, _set_shared_state)
     if self.owner is None and not self.is_constant():
         return _rebuild_input, (VERSION, self.type.dtype, tuple(self.type.broadcastable), self.name or None)

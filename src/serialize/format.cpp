@@ -111,6 +111,7 @@ NDArray Reader::array() {
   for (int64_t& s : shape) {
     s = i64();
     if (s < 0) fail("an array length is negative");
+    if (s != 0 && static_cast<uint64_t>(s) > bytes_.size()) fail("an array is larger than the data");
     count *= static_cast<uint64_t>(s);
     if (s != 0 && count > bytes_.size()) fail("an array is larger than the data");
   }

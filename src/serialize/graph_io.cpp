@@ -238,13 +238,23 @@ LoadedGraph read_graph(Reader& r, std::span<const Var> externals) {
             << "load: " << r.what() << " uses the op " << name << " (codec '" << key
             << "'), which this program does not know; register its codec before loading";
         Reader pr(payload, r.what() + ", op " + name);
-        std::shared_ptr<const Op> op = codec->load(pr, inputs);
+        std::shared_ptr<const Op> op;
+        Vars outs;
+        try {
+          op = codec->load(pr, inputs);
+          if (op) outs = make_apply(op, inputs, Loc());
+        } catch (const SerializeError&) {
+          throw;
+        } catch (const std::exception& e) {
+          // Parameters or inputs this op refuses: damaged data, or an op that changed.
+          THEON_FAIL(SerializeError) << "load: " << r.what() << ": the op " << name << "{" << props
+                                     << "} cannot be rebuilt from the saved data: " << e.what();
+        }
         THEON_CHECK_USER(op && (codec->props_are_identity || (op->name() == name && op->props() == props)),
                          SerializeError)
             << "load: " << r.what() << ": the op " << name << "{" << props << "} rebuilt as "
             << (op ? op->name() + "{" + op->props() + "}" : "nothing")
             << "; it was saved by an incompatible Theon or codec";
-        Vars outs = make_apply(std::move(op), std::move(inputs), Loc());
         const int64_t n_out = r.i64();
         if (n_out != static_cast<int64_t>(outs.size())) r.fail("the op " + name + " has another output count");
         for (Var& o : outs) {

@@ -214,6 +214,9 @@ def test_copies_of_a_variable_pickle_as_one_object():
     assert other_wrapper is not W
     a, b = pickle.loads(pickle.dumps([W, other_wrapper]))
     assert a is b
+    c, d = pickle.loads(pickle.dumps([other_wrapper, W]))  # the plain wrapper first
+    assert c is d and isinstance(c, theon.SharedVariable)
+    assert_allclose(c.get_value(), np.ones(2))
 
 
 def test_deep_chain_pickles_without_recursion():

@@ -185,6 +185,24 @@ TEST(Serialize, DamagedDataIsRefused) {
   for (size_t n = 0; n < bytes.size(); n += 7) EXPECT_THROW(deserialize(bytes.substr(0, n)), SerializeError);
 }
 
+TEST(Serialize, FlippedBytesLoadOrAreRefusedNeverCrash) {
+  auto x = T::dmatrix("x");
+  SharedVar W = shared(random_array({2, 3}), "W");
+  const std::string bytes =
+      serialize(Vars{T::sum(T::transpose(T::dot(x, W)) * 2, 1), T::index(x, {SliceArg{0, 1, std::nullopt}})});
+  int refused = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string damaged = bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+    try {
+      deserialize(damaged);
+    } catch (const SerializeError&) {
+      ++refused;  // any other exception fails the test
+    }
+  }
+  EXPECT_GT(refused, static_cast<int>(bytes.size()) / 4);
+}
+
 // An op of the program's own: saved once its codec is registered.
 class Clip final : public Op {
  public:
