@@ -30,6 +30,7 @@ for _name in ("tensor", "tensor.nnet", "ifelse", "printing", "gradient", "config
     _alias.add_unavailable_names(_sys.modules["theon." + _name], "theano." + _name)
 
 from . import compile  # noqa: E402,F401,A004
+from . import gof  # noqa: E402,F401  (theon.gof, through the alias: theano.gof.Op)
 from theon import scalar  # noqa: E402,F401
 from theon.tensor import xlogx as _xlogx  # noqa: E402,F401  (theano.tensor.xlogx)
 
@@ -38,7 +39,7 @@ def Param(variable, default=None, name=None, mutable=False, strict=False, allow_
           implicit=None, borrow=None):
     """Theano's old name for an input with a default value: In(variable, value=default)."""
     return In(variable, name=name, value=default, mutable=mutable, strict=strict,
-              allow_downcast=allow_downcast, borrow=bool(borrow))
+              allow_downcast=allow_downcast, implicit=bool(implicit), borrow=bool(borrow))
 
 
 def __getattr__(name):
