@@ -258,6 +258,8 @@ def _copy_function(fn, share_memory=False, swap=None, delete_updates=False, name
         arguments["no_default_updates"] = True
     new._arguments = arguments
     new.trust_input = fn.trust_input
+    if "profile" in fn.__dict__:  # the copy records into the same profile (same C++ stats)
+        new.profile = fn.profile
     return new
 
 
