@@ -93,6 +93,8 @@ def test_compiledir_is_the_cache_directory(tmp_path):
             for _ in range(8):
                 f([1.0, 2.0])
             theon.wait_for_native_code()
+        # The native code went to the new directory.
+        assert any(name.endswith(".so") for name in os.listdir(tmp_path / "cache"))
         assert config.compiledir == before
     finally:
         if old is not None:
