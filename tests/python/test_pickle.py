@@ -333,3 +333,13 @@ def test_unpickle_function_false_loads_functions_as_none():
     finally:
         theon.config.unpickle_function = True
     assert f is None and x2.name == "x"
+
+
+def test_function_keeps_the_values_its_inputs_hold():
+    x, s = T.dscalars("x", "s")
+    acc = theon.function([x, theon.In(s, value=0.0, update=s + x)], s + x)
+    acc(2.0)
+    acc(3.0)  # s holds 5 now
+    acc2 = pickle.loads(pickle.dumps(acc))
+    assert float(acc2(1.0)) == 6.0
+    assert float(acc2(1.0)) == 7.0  # and keeps updating it
