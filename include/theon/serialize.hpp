@@ -10,13 +10,16 @@
 //
 //   theon::save({cost, prediction}, "model.theon");
 //   theon::LoadedGraph g = theon::load_graph("model.theon");   // g.outputs[0]: cost
-//   theon::save(f, "train.theon");                              // f a Function
-//   theon::Function f2 = theon::load_function("train.theon");
+//   theon::FunctionSpec spec{{x}, {cost}, /*single=*/true, {{W, W - 0.1 * gW}}};
+//   theon::save(spec, "train.theon");                           // a function as built
+//   theon::Function train = theon::load_function("train.theon"); // compiled again
 //
 // The format starts with a magic, a format version and the Theon version that wrote it;
 // data of another format version, a truncated or corrupted file, are refused with
-// SerializeError (never misread). Saving and loading are iterative: a chain of 100 000
-// nodes round-trips in constant stack.
+// SerializeError (never misread). A Function does not keep the graph it was built from
+// (only the rewritten one), so C++ saves the FunctionSpec that builds it; Python's pickle
+// saves functions themselves (python/theon/serialization.py, docs/pickling.md).
+// Saving and loading are iterative: a chain of 100 000 nodes round-trips in constant stack.
 //
 // Ops: each op class has a codec (src/serialize/codecs_*.cpp) keyed by its C++ type:
 // `save` writes the op's parameters, `load` rebuilds it from them and the loaded
