@@ -343,3 +343,19 @@ def test_function_keeps_the_values_its_inputs_hold():
     acc2 = pickle.loads(pickle.dumps(acc))
     assert float(acc2(1.0)) == 6.0
     assert float(acc2(1.0)) == 7.0  # and keeps updating it
+
+
+def test_strip_pickler_and_unnamed_shared_variables_as_in_theano(tmp_path):
+    from theon.misc import pkl_utils
+    import io
+    import zipfile
+    x = T.dvector("x")
+    buf = io.BytesIO()
+    pkl_utils.StripPickler(buf, protocol=-1).dump(x * 2)
+    assert pickle.loads(buf.getvalue()).owner is not None
+    unnamed = theon.shared(np.ones(2))
+    with pytest.raises(ValueError, match="no name"):
+        with zipfile.ZipFile(io.BytesIO(), "w") as z:
+            pickler = pickle.Pickler(io.BytesIO())
+            pickler.persistent_id = pkl_utils.PersistentSharedVariableID(z, allow_unnamed=False)
+            pickler.dump(unnamed)
