@@ -27,14 +27,12 @@ RENAMED = {
     "theano.tensor.sharedvar": "theon.tensor",
     "theano.scan_module.scan": "theon.scan_module",
     "theano.sandbox.linalg": "theon.tensor.nlinalg",
-    "theano.tests.unittest_tools": "theon.gradient",
 }
 
 # Modules Theano had that Theon lacks, with the values some of their names must have
 # for a program to take its CPU path (GPU probes answer False).
 UNAVAILABLE = {
     "theano.sandbox": {},
-    "theano.tests": {},
     "theano.tensor.signal.conv": {},
     "theano.tensor.nnet.neighbours": {},
     "theano.tensor.nnet.blocksparse": {},
