@@ -475,3 +475,12 @@ def test_extending_theano_tutorial_through_the_alias():
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["(5,", "7)"]
+
+
+def test_function_with_python_op_pickles():
+    import pickle
+    x = T.dvector("x")
+    f = theon.function([x], AXPBOp(3, 1)(DoubleOp()(x)))
+    g = pickle.loads(pickle.dumps(f))
+    assert_allclose(g(np.array([1.0, 2.0])), [7.0, 13.0])
+    assert [type(n.op) for n in g.maker.fgraph.toposort()] == [DoubleOp, AXPBOp]
