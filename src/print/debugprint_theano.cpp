@@ -51,21 +51,21 @@ class TheanoTreePrinter {
       std::string line = item.prefix;
       if (!owner) {
         std::string label = detail::source_label(v);
-        if (label.empty()) label = "<" + detail::theano_type_str(v.type()) + ">";
+        if (label.empty()) label = detail::cat({"<", detail::theano_type_str(v.type()), ">"});
         line += label + with_space(id_of(v.get()));
-        if (o_.print_type) line += " <" + detail::theano_type_str(v.type()) + ">";
-        if (o_.print_storage && v.is_shared()) line += " " + to_string(v.shared_storage()->value);
+        if (o_.print_type) line += detail::cat({" <", detail::theano_type_str(v.type()), ">"});
+        if (o_.print_storage && v.is_shared()) line += detail::cat({" ", to_string(v.shared_storage()->value)});
         emit(line);
         continue;
       }
       const bool printed_before = !done_.insert(owner).second;
       line += owner->op().name();
-      if (!owner->op().props().empty()) line += "{" + owner->op().props() + "}";
-      if (owner->n_outputs() > 1) line += "." + std::to_string(v.index());
+      if (!owner->op().props().empty()) line += detail::cat({"{", owner->op().props(), "}"});
+      if (owner->n_outputs() > 1) line += detail::cat({".", std::to_string(v.index())});
       line += with_space(id_of(owner));
-      if (o_.print_type) line += " <" + detail::theano_type_str(v.type()) + ">";
-      line += " '" + v.name() + "'";
-      if (auto it = order_.find(owner); it != order_.end()) line += "   " + std::to_string(it->second);
+      if (o_.print_type) line += detail::cat({" <", detail::theano_type_str(v.type()), ">"});
+      line += detail::cat({" '", v.name(), "'"});
+      if (auto it = order_.find(owner); it != order_.end()) line += detail::cat({"   ", std::to_string(it->second)});
       emit(line);
       if (printed_before || (o_.stop_on_name && !v.name().empty())) continue;
       const size_t n = owner->inputs.size();
@@ -75,7 +75,7 @@ class TheanoTreePrinter {
     }
   }
 
-  static std::string with_space(const std::string& id) { return id.empty() ? id : " " + id; }
+  static std::string with_space(const std::string& id) { return id.empty() ? id : detail::cat({" ", id}); }
 
   void emit(std::string line) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
@@ -85,7 +85,7 @@ class TheanoTreePrinter {
   std::string id_of(const void* key) {
     if (o_.ids.empty()) return "";
     auto [it, fresh] = ids_.try_emplace(key, static_cast<int>(ids_.size()));
-    if (o_.ids == "int") return "[id " + std::to_string(it->second) + "]";
+    if (o_.ids == "int") return detail::cat({"[id ", std::to_string(it->second), "]"});
     if (o_.ids == "id") {
       std::ostringstream s;
       s << "[id " << key << "]";
@@ -96,7 +96,7 @@ class TheanoTreePrinter {
       s.insert(s.begin(), static_cast<char>('A' + id % 26));
       if (id < 26) break;
     }
-    return "[id " + s + "]";
+    return detail::cat({"[id ", s, "]"});
   }
 
   const DebugPrintOptions& o_;

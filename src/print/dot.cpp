@@ -135,15 +135,15 @@ class DotWriter {
         const Var v = n->output(i);
         if (shown_as_box(v)) {
           box(v);
-          edge("n" + std::to_string(node_id_.at(n)), box_id(v), type_label(-1, v), false);
+          edge(detail::cat({"n", std::to_string(node_id_.at(n))}), box_id(v), type_label(-1, v), false);
         }
       }
     for (const ApplyNode* n : g_.nodes) {
       const bool numbered = n->inputs.size() > 1;
       for (size_t i = 0; i < n->inputs.size(); ++i) {
         const Var& in = n->inputs[i];
-        edge(endpoint(in), "n" + std::to_string(node_id_.at(n)), type_label(numbered ? static_cast<int>(i) : -1, in),
-             false);
+        edge(endpoint(in), detail::cat({"n", std::to_string(node_id_.at(n))}),
+             type_label(numbered ? static_cast<int>(i) : -1, in), false);
       }
     }
     out_ << "}\n";
@@ -155,7 +155,7 @@ class DotWriter {
     std::map<std::string, std::string> result;
     for (size_t k = 0; k < g_.nodes.size(); ++k)
       if (const detail::FusedProgram* p = program_of(g_.nodes[k]->op()))
-        result["n" + std::to_string(k)] = program_graph(*g_.nodes[k], *p);
+        result[detail::cat({"n", std::to_string(k)})] = program_graph(*g_.nodes[k], *p);
     return result;
   }
 
@@ -168,7 +168,7 @@ class DotWriter {
       return s;
     }
     std::string s = v.owner() ? v.name() : detail::source_label(v);
-    return s.empty() ? "i" + std::to_string(k) : s;
+    return s.empty() ? detail::cat({"i", std::to_string(k)}) : s;
   }
 
  private:
@@ -195,7 +195,8 @@ class DotWriter {
 
   // Fill (high contrast) or outline colour.
   std::string paint(const std::string& c) const {
-    return o_.high_contrast ? ", style=filled, fillcolor=" + quoted(c) : ", color=" + quoted(c) + ", penwidth=2";
+    return o_.high_contrast ? detail::cat({", style=filled, fillcolor=", quoted(c)})
+                            : detail::cat({", color=", quoted(c), ", penwidth=2"});
   }
 
   bool shown_as_box(const Var& v) const {
@@ -207,12 +208,12 @@ class DotWriter {
 
   std::string box_id(const Var& v) {
     auto [it, fresh] = box_id_.try_emplace(v.get(), static_cast<int>(box_id_.size()));
-    return "v" + std::to_string(it->second);
+    return detail::cat({"v", std::to_string(it->second)});
   }
 
   std::string endpoint(const Var& v) {
     if (shown_as_box(v)) return box_id(v);
-    return "n" + std::to_string(node_id_.at(v.owner()));
+    return detail::cat({"n", std::to_string(node_id_.at(v.owner()))});
   }
 
   std::string type_label(int index, const Var& v) const {
@@ -233,16 +234,16 @@ class DotWriter {
          << paint(kind_color(k));
     if (o_.tooltips) {
       std::string tip = k + " variable";
-      if (!v.name().empty()) tip += " '" + v.name() + "'";
-      tip += "\ntype: " + detail::theano_type_str(v.type());
-      if (v.is_constant()) tip += "\nvalue: " + detail::source_label(v);
-      if (v.is_shared()) tip += "\nshape: " + shape_str(v.shared_storage()->value.shape());
-      if (v.owner()) tip += "\noutput " + std::to_string(v.index()) + " of " + v.owner()->op().name();
+      if (!v.name().empty()) tip += detail::cat({" '", v.name(), "'"});
+      tip += detail::cat({"\ntype: ", detail::theano_type_str(v.type())});
+      if (v.is_constant()) tip += detail::cat({"\nvalue: ", detail::source_label(v)});
+      if (v.is_shared()) tip += detail::cat({"\nshape: ", shape_str(v.shared_storage()->value.shape())});
+      if (v.owner()) tip += detail::cat({"\noutput ", std::to_string(v.index()), " of ", v.owner()->op().name()});
       const std::string where = format_loc(v.loc());
-      if (!where.empty()) tip += "\nmade at " + where;
+      if (!where.empty()) tip += detail::cat({"\nmade at ", where});
       out_ << ", tooltip=" << quoted(tip);
     }
-    out_ << ", class=" << quoted("theon-" + k) << "];\n";
+    out_ << ", class=" << quoted(detail::cat({"theon-", k})) << "];\n";
   }
 
   void apply(const ApplyNode& n, int k) {
@@ -254,27 +255,27 @@ class DotWriter {
       label = op.print(args);
     } else {
       label = op.name();
-      if (!op.props().empty()) label += "{" + op.props() + "}";
+      if (!op.props().empty()) label += detail::cat({"{", op.props(), "}"});
     }
     if (o_.with_ids) label = std::to_string(k) + " " + label;
     const std::string family = op_family(op);
     const std::string c = color(op.name(), color(family, color("apply", family_color(family))));
-    const std::string id = "n" + std::to_string(k);
+    const std::string id = detail::cat({"n", std::to_string(k)});
     const bool fused = is_fused(op);
     out_ << "  " << id << " [id=" << quoted(id) << ", shape=" << (fused ? "box" : "ellipse")
          << ", label=" << quoted(cut(label, o_.max_label_size));
     if (o_.high_contrast) out_ << ", style=" << quoted(fused ? "rounded,filled" : "filled") << ", fillcolor=" << quoted(c);
     else out_ << (fused ? ", style=rounded" : "") << ", color=" << quoted(c) << ", penwidth=2";
     if (o_.tooltips) {
-      std::string tip = "op: " + op.name();
-      if (!op.props().empty()) tip += "\nprops: " + op.props();
-      tip += "\ntoposort index: " + std::to_string(k);
+      std::string tip = detail::cat({"op: ", op.name()});
+      if (!op.props().empty()) tip += detail::cat({"\nprops: ", op.props()});
+      tip += detail::cat({"\ntoposort index: ", std::to_string(k)});
       for (size_t i = 0; i < n.inputs.size(); ++i)
-        tip += "\ninput " + std::to_string(i) + ": " + detail::theano_type_str(n.inputs[i].type());
+        tip += detail::cat({"\ninput ", std::to_string(i), ": ", detail::theano_type_str(n.inputs[i].type())});
       for (int i = 0; i < n.n_outputs(); ++i)
-        tip += "\noutput " + std::to_string(i) + ": " + detail::theano_type_str(n.outputs[i].type);
+        tip += detail::cat({"\noutput ", std::to_string(i), ": ", detail::theano_type_str(n.outputs[i].type)});
       const std::string where = format_loc(n.loc);
-      if (!where.empty()) tip += "\nmade at " + where;
+      if (!where.empty()) tip += detail::cat({"\nmade at ", where});
       out_ << ", tooltip=" << quoted(tip);
     }
     out_ << ", class=" << quoted(is_fused(op) ? "theon-fused" : "theon-apply") << "];\n";
@@ -292,7 +293,7 @@ class DotWriter {
     for (int r = 0; r < n_in; ++r) {
       std::string label;
       if (r < p.n_operands()) label = short_name(n.inputs[r], r);
-      else label = "uniform draw " + std::to_string(r - p.n_operands());
+      else label = detail::cat({"uniform draw ", std::to_string(r - p.n_operands())});
       label.append(" ").append(dtype_name(p.input_dtypes[r]));
       s << "  r" << r << " [shape=box, label=" << quoted(cut(label, o_.max_label_size))
         << ", style=filled, fillcolor=" << quoted(kind_color("input")) << "];\n";
@@ -300,7 +301,7 @@ class DotWriter {
     for (size_t i = 0; i < p.instrs.size(); ++i) {
       const auto& in = p.instrs[i];
       const detail::ScalarOpInfo& info = detail::scalar_op_info(in.op);
-      std::string label = in.op == detail::ScalarOpId::Identity ? "cast{" + std::string(dtype_name(in.out)) + "}"
+      std::string label = in.op == detail::ScalarOpId::Identity ? detail::cat({"cast{", dtype_name(in.out), "}"})
                                                                  : std::string(info.name);
       const int r = n_in + static_cast<int>(i);
       s << "  r" << r << " [shape=ellipse, label=" << quoted(label) << ", style=filled, fillcolor=\"#FFAABB\"];\n";
@@ -310,7 +311,7 @@ class DotWriter {
           << "];\n";
     }
     for (size_t o = 0; o < p.outputs.size(); ++o) {
-      s << "  out" << o << " [shape=box, label=" << quoted("output " + std::to_string(o))
+      s << "  out" << o << " [shape=box, label=" << quoted(detail::cat({"output ", std::to_string(o)}))
         << ", style=filled, fillcolor=" << quoted(kind_color("output")) << "];\n";
       s << "  r" << p.outputs[o] << " -> out" << o << " [label="
         << quoted(std::string(dtype_name(p.register_dtype(p.outputs[o])))) << "];\n";

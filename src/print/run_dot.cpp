@@ -3,8 +3,11 @@
 // dot is looked up on PATH at each call (so installing graphviz needs no rebuild), fed
 // the DOT text on stdin, and its stdout and stderr are read with poll() while writing,
 // so a large graph or a chatty dot never deadlocks on a full pipe.
+// The DOT text of a graph can be large, so a dot that dies mid-way must not take the
+// process with it (SIGPIPE, see run_dot).
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -17,6 +20,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "print/theano_names.hpp"
 #include "theon/print.hpp"
 
 extern char** environ;
@@ -26,14 +30,15 @@ namespace {
 
 std::string find_on_path(const std::string& program) {
   const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "";
+  const std::string dirs = path ? path : "";
+  if (dirs.empty()) return {};  // no PATH: nothing to search
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
     if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    const std::string candidate = dir + "/" + program;
+    // An empty entry is the current directory, as for the shell.
+    const std::string dir = end > start ? dirs.substr(start, end - start) : std::string(1, '.');
+    const std::string candidate = detail::cat({dir, "/", program});
     struct stat st {};
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
       return candidate;
@@ -45,7 +50,7 @@ std::string find_on_path(const std::string& program) {
 struct Pipe {
   int fd[2] = {-1, -1};
   Pipe() {
-    if (::pipe2(fd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("graphviz: pipe: ") + std::strerror(errno));
+    if (::pipe2(fd, O_CLOEXEC) != 0) throw std::runtime_error(detail::cat({"graphviz: pipe: ", std::strerror(errno)}));
   }
   ~Pipe() {
     for (int f : fd)
@@ -64,8 +69,9 @@ std::string run_dot(const std::vector<std::string>& args, const std::string& inp
   if (dot.empty()) {
     const char* path = std::getenv("PATH");
     throw std::runtime_error(
-        "graph pictures need Graphviz's `dot` program, which is not on PATH (PATH=" + std::string(path ? path : "") +
-        "); install Debian's package graphviz (apt-get install graphviz), or use format='dot' for the text");
+        detail::cat({"graph pictures need Graphviz's `dot` program, which is not on PATH (PATH=", path ? path : "",
+                     "); install Debian's package graphviz (apt-get install graphviz), or use format='dot' for the "
+                     "text"}));
   }
   Pipe in, out, err;
   posix_spawn_file_actions_t actions;
@@ -81,7 +87,7 @@ std::string run_dot(const std::vector<std::string>& args, const std::string& inp
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, dot.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("graphviz: cannot start " + dot + ": " + std::strerror(rc));
+  if (rc != 0) throw std::runtime_error(detail::cat({"graphviz: cannot start ", dot, ": ", std::strerror(rc)}));
   in.close(0);
   out.close(1);
   err.close(1);
@@ -89,10 +95,13 @@ std::string run_dot(const std::vector<std::string>& args, const std::string& inp
   std::string stdout_text, stderr_text;
   size_t written = 0;
   if (input.empty()) in.close(1);
-  // A dot that exits early must not kill us with SIGPIPE: writes fail with EPIPE instead.
-  struct sigaction ignore {}, previous {};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGPIPE, &ignore, &previous);
+  // A dot that exits early must not kill us with SIGPIPE: blocked in this thread only (a
+  // process-wide SIG_IGN would race with other threads), writes fail with EPIPE, and a
+  // SIGPIPE left pending is taken before unblocking.
+  sigset_t pipe_signal, previous_mask;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous_mask);
   while (out.fd[0] >= 0 || err.fd[0] >= 0) {
     pollfd fds[3];
     int n = 0;
@@ -123,15 +132,18 @@ std::string run_dot(const std::vector<std::string>& args, const std::string& inp
     }
   }
   in.close(1);
-  ::sigaction(SIGPIPE, &previous, nullptr);
+  const timespec no_wait{0, 0};
+  while (::sigtimedwait(&pipe_signal, nullptr, &no_wait) > 0) {
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                        : "signal " + std::to_string(WTERMSIG(status));
-    throw std::runtime_error("graphviz: " + dot + " failed (" + how + "): " +
-                             (stderr_text.empty() ? std::string("no message") : stderr_text));
+    const std::string how = WIFEXITED(status) ? detail::cat({"exit status ", std::to_string(WEXITSTATUS(status))})
+                                              : detail::cat({"signal ", std::to_string(WTERMSIG(status))});
+    throw std::runtime_error(detail::cat({"graphviz: ", dot, " failed (", how, "): ",
+                                          stderr_text.empty() ? std::string_view("no message") : stderr_text}));
   }
   return stdout_text;
 }
@@ -140,18 +152,18 @@ std::string run_dot(const std::vector<std::string>& args, const std::string& inp
 
 std::string render_graph(const std::string& dot_text, const std::string& format) {
   if (format == "dot" || format == "raw") return dot_text;
-  return run_dot({"-T" + format}, dot_text);
+  return run_dot({detail::cat({"-T", format})}, dot_text);
 }
 
 void write_graph_picture(const std::string& dot_text, const std::string& path, const std::string& format) {
   if (format == "dot" || format == "raw") {
     std::ofstream file(path, std::ios::binary);
-    if (!file) throw std::runtime_error("write_graph_picture: cannot write " + path + ": " + std::strerror(errno));
+    if (!file) throw std::runtime_error(detail::cat({"write_graph_picture: cannot write ", path, ": ", std::strerror(errno)}));
     file << dot_text;
-    if (!file.flush()) throw std::runtime_error("write_graph_picture: writing " + path + " failed");
+    if (!file.flush()) throw std::runtime_error(detail::cat({"write_graph_picture: writing ", path, " failed"}));
     return;
   }
-  run_dot({"-T" + format, "-o", path}, dot_text);
+  run_dot({detail::cat({"-T", format}), "-o", path}, dot_text);
 }
 
 }  // namespace theon

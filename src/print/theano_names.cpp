@@ -2,6 +2,15 @@
 
 namespace theon::detail {
 
+std::string cat(std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (std::string_view p : parts) n += p.size();
+  std::string s;
+  s.reserve(n);
+  for (std::string_view p : parts) s.append(p);
+  return s;
+}
+
 std::string theano_type_str(const TensorType& t) {
   const BroadcastPattern& b = t.broadcastable;
   std::string pattern;
@@ -27,8 +36,8 @@ std::string theano_type_str(const TensorType& t) {
 std::string source_label(const Var& v) {
   if (v.is_constant()) {
     const NDArray& a = v.constant_value();
-    if (a.size() <= 8) return "TensorConstant{" + to_string(a) + "}";
-    return "TensorConstant{" + std::string(dtype_name(a.dtype())) + ", shape " + shape_str(a.shape()) + "}";
+    if (a.size() <= 8) return cat({"TensorConstant{", to_string(a), "}"});
+    return cat({"TensorConstant{", dtype_name(a.dtype()), ", shape ", shape_str(a.shape()), "}"});
   }
   return v.name();
 }
