@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <typeinfo>
 
@@ -28,14 +29,18 @@ std::string op_text(const Op& op) {
   return props.empty() ? op.name() : op.name() + "{" + props + "}";
 }
 
-std::string shape_text(const NDArray& a) {
-  if (!a.defined()) return "(not computed)";
+// "float64 (3, 4)"; an input a lazy node did not need has no dtype.
+std::string shape_text(std::optional<DType> dtype, const Shape& shape) {
+  if (!dtype) return "(not computed)";
   std::ostringstream os;
-  os << dtype_name(a.dtype()) << " (";
-  for (int d = 0; d < a.ndim(); ++d) os << (d ? ", " : "") << a.shape(d);
-  os << (a.ndim() == 1 ? ",)" : ")");
+  os << dtype_name(*dtype) << " (";
+  for (size_t d = 0; d < shape.size(); ++d) os << (d ? ", " : "") << shape[d];
+  os << (shape.size() == 1 ? ",)" : ")");
   return os.str();
 }
+
+// Marks for "not computed" in Node::dtypes (no DType has this value).
+constexpr auto kNoDType = static_cast<DType>(255);
 
 }  // namespace
 
@@ -101,8 +106,19 @@ void FunctionProfiler::after_node(const ApplyNode& node, std::span<const NDArray
   ++n.calls;
   n.time += seconds;
   if (n.fused) n.native = static_cast<const FusedElemwise&>(node.op()).runs_native();
-  n.inputs.resize(in.size());
-  for (size_t k = 0; k < in.size(); ++k) n.inputs[k] = shape_text(*in[k]);
+  if (n.dtypes.size() != in.size()) {
+    n.dtypes.assign(in.size(), kNoDType);
+    n.shapes.assign(in.size(), Shape{});
+    n.shapes_changed = true;
+  }
+  for (size_t k = 0; k < in.size(); ++k) {
+    const DType d = in[k]->defined() ? in[k]->dtype() : kNoDType;
+    if (d != n.dtypes[k] || !(in[k]->shape() == n.shapes[k])) {
+      n.dtypes[k] = d;
+      n.shapes[k] = in[k]->shape();
+      n.shapes_changed = true;
+    }
+  }
   // Liveness: outputs with a buffer of their own start to count; inputs whose last
   // reader this was stop.
   // A view, or a result written over an input, takes over the bytes of the value it
@@ -142,7 +158,13 @@ void FunctionProfiler::end_call(double seconds) {
     p.calls += n.calls;
     p.time += n.time;
     if (n.fused) p.impl = n.native ? "N" : "I";
-    p.inputs = n.inputs;
+    if (n.shapes_changed) {
+      p.inputs.clear();
+      for (size_t k = 0; k < n.shapes.size(); ++k)
+        p.inputs.push_back(shape_text(n.dtypes[k] == kNoDType ? std::nullopt : std::optional(n.dtypes[k]),
+                                      n.shapes[k]));
+      n.shapes_changed = false;
+    }
   }
 }
 

@@ -47,7 +47,11 @@ class FunctionProfiler final : public NodeObserver {
     int64_t calls = 0;
     double time = 0;
     bool native = false;
-    std::vector<std::string> inputs;
+    // The inputs' dtypes and shapes; formatted into the stats at the end of a call when
+    // they changed (formatting on every node would cost more than most nodes).
+    std::vector<DType> dtypes;
+    std::vector<Shape> shapes;
+    bool shapes_changed = false;
   };
   std::shared_ptr<ProfileStats> stats_;
   std::unordered_map<const ApplyNode*, int> index_;
