@@ -195,8 +195,15 @@ class PyFunction {
 
   py::object to_python(std::vector<NDArray>& outputs, std::vector<py::object>& held) const {
     held.resize(held_updates_.size());
-    for (size_t k = 0; k < held_updates_.size(); ++k)
-      held[k] = to_numpy(std::move(outputs[n_outputs_ + k]), /*copy_small=*/true);
+    for (size_t k = 0; k < held_updates_.size(); ++k) {
+      // A held value never shares memory with a returned output (nor another held
+      // value): writing into a result must not change the function's state.
+      NDArray& value = outputs[n_outputs_ + k];
+      bool aliased = false;
+      for (size_t i = 0; i < outputs.size() && !aliased; ++i)
+        aliased = i != n_outputs_ + k && outputs[i].defined() && value.defined() && outputs[i].buffer() == value.buffer();
+      held[k] = to_numpy(aliased ? value.copy() : std::move(value), /*copy_small=*/true);
+    }
     if (single_) return to_numpy(std::move(outputs[0]), /*copy_small=*/true);
     py::list out(n_outputs_);
     for (size_t i = 0; i < n_outputs_; ++i) out[i] = to_numpy(std::move(outputs[i]), /*copy_small=*/true);

@@ -339,3 +339,11 @@ def test_pickle_keeps_the_held_value():
     assert float(loaded["s"]) == 3.0
     assert float(loaded(1.0)) == 6.0 and float(loaded["s"]) == 4.0
     assert float(inc["s"]) == 3.0
+
+
+def test_held_value_never_shares_memory_with_an_output():
+    v, s = T.dvectors("v", "s")
+    f = theon.function([v, In(s, value=np.ones(16), update=s * 2)], [s * 2, s * 2 + v])
+    out = f(np.zeros(16))
+    out[0][:] = 100.0
+    assert_allclose(f["s"], np.full(16, 2.0))

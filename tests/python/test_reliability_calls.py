@@ -188,7 +188,7 @@ def test_missing_argument_message_names_the_function_once():
     with pytest.raises(TypeError) as info:
         f(b=1.0)
     assert str(info.value).count("function call") == 1
-    assert "argument 0 (a) is missing" in str(info.value)
+    assert "Missing required input: argument 0 (a)" in str(info.value)  # Theano's wording
 
 
 # ---- Ctrl-C ----
