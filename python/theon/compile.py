@@ -166,7 +166,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     specs = [as_in(i) for i in inputs]
     variables = [i.variable for i in specs]
     names = [i.name or "" for i in specs]
-    containers = [Container(i, i.value) for i in specs]
+    containers = [Container.for_input(i) for i in specs]
     held_updates = [k for k, i in enumerate(specs) if i.update is not None]
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     if outputs is None:

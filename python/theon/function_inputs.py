@@ -25,13 +25,16 @@ class In:
     replaces the held value after each call. strict: an argument must be an ndarray of
     the input's dtype exactly. allow_downcast: this input accepts arguments that convert
     only with loss. implicit: never an argument (positional or keyword), always the held
-    value. mutable and borrow: Theano's permission for the function to overwrite or keep
+    value (default: True when `value` is another function's Container, whose storage
+    this input then shares, as in Theano). mutable and borrow: Theano's permission for the function to overwrite or keep
     the caller's array; Theon never writes into an argument, and borrow=True makes
     f[name] = array hold that array itself rather than a copy.
     """
 
     def __init__(self, variable, name=None, value=None, update=None, mutable=False, strict=False,
-                 allow_downcast=None, autoname=True, implicit=False, borrow=False, shared=False):
+                 allow_downcast=None, autoname=True, implicit=None, borrow=False, shared=False):
+        if implicit is None:
+            implicit = isinstance(value, Container)
         if name is None and autoname:
             name = getattr(variable, "name", None)
         if implicit and value is None:
@@ -135,7 +138,20 @@ def filter_value(value, ttype, strict, allow_downcast, borrow, what):
 class Container:
     """The storage of one input (Theano's Container): .value (or .data) is the value the
     function holds for it; setting it converts to the input's type. `storage` is the
-    one-item list the compiled function reads and writes."""
+    one-item list the compiled function reads and writes. In(x, value=container) makes
+    another function's input share it (f.container[name])."""
+
+    @staticmethod
+    def for_input(symbolic_input):
+        """The container of `symbolic_input`: a new one, or the Container given as its
+        value (shared with the function that made it; the types must be equal)."""
+        value = symbolic_input.value
+        if not isinstance(value, Container):
+            return Container(symbolic_input, value)
+        if value.variable.type != symbolic_input.variable.type:
+            raise TypeError("In(%s, value=container): the container holds a %s, the input is a %s"
+                            % (symbolic_input.variable, value.variable.type, symbolic_input.variable.type))
+        return value
 
     def __init__(self, symbolic_input, value=None):
         self.input = symbolic_input
@@ -213,18 +229,24 @@ class InputAccess:
         self._values = values
 
     def _find(self, key):
-        containers = self._fn.input_storage
+        fn = self._fn
+        containers = fn.input_storage
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             return containers[key]
+        # By this function's own names and variables (a container shared with another
+        # function keeps that function's).
+        specs = list(getattr(fn, "_in_specs", ()))
+        entries = [(spec.name, spec.variable, c) for spec, c in zip(specs, containers)]
+        entries += [(c.name, c.variable, c) for c in containers[len(specs):]]
         if isinstance(key, str):
-            found = [c for c in containers if c.name == key]
+            found = [c for name, _, c in entries if name == key]
             if len(found) > 1:
                 raise TypeError("%s: Ambiguous name: %s - please check the names of the inputs of "
-                                "your function for duplicates." % (_display(self._fn), key))
+                                "your function for duplicates." % (_display(fn), key))
         else:
-            found = [c for c in containers if c.variable == key]
+            found = [c for _, variable, c in entries if variable == key]
         if not found:
-            raise TypeError("%s: Unknown input or state: %s" % (_display(self._fn), key))
+            raise TypeError("%s: Unknown input or state: %s" % (_display(fn), key))
         return found[0]
 
     def __getitem__(self, key):

@@ -347,3 +347,16 @@ def test_held_value_never_shares_memory_with_an_output():
     out = f(np.zeros(16))
     out[0][:] = 100.0
     assert_allclose(f["s"], np.full(16, 2.0))
+
+
+def test_container_shared_between_functions():
+    x, s = T.dscalars("x", "s")
+    inc = theon.function([x, In(s, value=0.0, update=s + x)], [])
+    y, t = T.dscalars("y", "t")
+    dec = theon.function([y, In(t, value=inc.container[s], update=t - y)], t)
+    assert dec.maker.inputs[1].implicit  # a container given as value: implicit, as in Theano
+    inc(5.0)
+    assert float(dec(2.0)) == 5.0
+    assert float(inc[s]) == 3.0 and float(dec["t"]) == 3.0 and float(dec[t]) == 3.0
+    with pytest.raises(TypeError, match="container holds"):
+        theon.function([In(T.dvector("v"), value=inc.container[s])], [], on_unused_input="ignore")
