@@ -1,6 +1,7 @@
 // Codecs of the linear-algebra ops and the extra ops (sort, cumsum, repeat, roll...).
 // Their classes are private to their files: each is rebuilt through the public function
 // that makes it, from parameters read off its props (the loader checks the result).
+#include "ops/nnet/logsumexp.hpp"
 #include "serialize/codec_registry.hpp"
 #include "theon/extra_ops.hpp"
 #include "theon/linalg.hpp"
@@ -82,6 +83,66 @@ void register_codecs_linalg_extra() {
         const std::string p = op.props();
         w.boolean(props_field(p, "full_matrices").starts_with("1"));
         w.boolean(props_field(p, "compute_uv").starts_with("1"));
+      });
+  add_rebuild_codec("pinv", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 1, "pinv");
+    return T::nlinalg::pinv(in[0]);
+  });
+  add_rebuild_codec(
+      "solve",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 2, "solve");
+        const std::string assume_a = r.str();
+        const bool lower = r.boolean(), unit_diagonal = r.boolean();
+        if (unit_diagonal || assume_a.find("triangular") != std::string::npos)
+          return T::slinalg::solve_triangular(in[0], in[1], 0, lower, unit_diagonal);
+        return T::slinalg::solve(in[0], in[1], assume_a, lower);
+      },
+      [](const Op& op, Writer& w) {
+        const std::string p = op.props();
+        w.str(props_field(p, "assume_a").substr(0, props_field(p, "assume_a").find(',')));
+        w.boolean(props_field(p, "lower").starts_with("1"));
+        w.boolean(props_field(p, "unit_diagonal").starts_with("1"));
+      });
+  add_rebuild_codec(
+      "extract_diag",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 1, "extract_diag");
+        const int offset = r.int32(), axis1 = r.int32();
+        return T::nlinalg::diagonal(in[0], offset, axis1, r.int32());
+      },
+      [](const Op& op, Writer& w) {
+        const std::string p = op.props();
+        for (const char* key : {"offset", "axis1", "axis2"}) w.i64(std::stoi(props_field(p, key)));
+      });
+  add_int_param_codec("alloc_diag", "offset",
+                      [](std::span<const Var> in, int offset) { return T::nlinalg::alloc_diag(in[0], offset); }, 1);
+  add_rebuild_codec("specify_shape", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 2, "specify_shape");
+    return T::specify_shape(in[0], ShapeArg(in[1]));
+  });
+  add_rebuild_codec("fill_diagonal", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 3, "fill_diagonal");
+    return T::fill_diagonal_offset(in[0], in[1], in[2]);
+  });
+  add_rebuild_codec(
+      "searchsorted",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 2, "searchsorted");
+        return T::searchsorted(in[0], in[1], r.str());
+      },
+      [](const Op& op, Writer& w) { w.str(op.props()); });
+  add_rebuild_codec(
+      "logsumexp",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 1, "logsumexp");
+        std::vector<int> axes = r.ints();
+        return logsumexp(in[0], std::move(axes), r.boolean(), Loc());
+      },
+      [](const Op& op, Writer& w) {
+        const std::string p = op.props();  // "axes=0,1,keepdims"
+        w.ints(parse_int_tuple(p.substr(0, p.find("keepdims"))));
+        w.boolean(p.ends_with("keepdims"));
       });
   add_flag_codec("cholesky", "lower", [](std::span<const Var> in, bool lower) {
     return T::slinalg::cholesky(in[0], lower);

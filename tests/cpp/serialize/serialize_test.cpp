@@ -98,7 +98,11 @@ TEST(Serialize, LinearAlgebraAndExtraOpsRoundTrip) {
   expect_round_trip({a},
                     {nl::matrix_inverse(a), nl::det(a), sl::expm(a * 0.1), sl::cholesky(T::dot(a, T::transpose(a)) + 3.0),
                      nl::eigh(T::dot(a, T::transpose(a)), "L").first, T::sort(a, 0), T::argsort(a, 1),
-                     T::cumsum(a, 1), T::cumprod(a, 0), T::repeat(a, 2, 0), T::roll(a, 1, 1)},
+                     T::cumsum(a, 1), T::cumprod(a, 0), T::repeat(a, 2, 0), T::roll(a, 1, 1),
+                     nl::pinv(a), sl::solve(a, T::transpose(a)), sl::solve_triangular(a, a, 0, true, true),
+                     nl::diagonal(a, 1, 0, 1), nl::alloc_diag(T::index(a, {0}), -1),
+                     T::specify_shape(a, std::vector<int64_t>{3, 3}), T::fill_diagonal(a, 5.0),
+                     T::searchsorted(T::sort(T::index(a, {0}), 0), T::index(a, {1}), "right")},
                     {random_array({3, 3}, DType::Float64, -1, 1, 9)});
 }
 
