@@ -39,7 +39,7 @@ def Param(variable, default=None, name=None, mutable=False, strict=False, allow_
           implicit=None, borrow=None):
     """Theano's old name for an input with a default value: In(variable, value=default)."""
     return In(variable, name=name, value=default, mutable=mutable, strict=strict,
-              allow_downcast=allow_downcast, implicit=bool(implicit), borrow=bool(borrow))
+              allow_downcast=allow_downcast, implicit=implicit, borrow=bool(borrow))
 
 
 def __getattr__(name):
