@@ -25,6 +25,7 @@
 #include "theon/nnet.hpp"
 #include "theon/pool.hpp"
 #include "theon/print.hpp"
+#include "theon/profile.hpp"
 #include "theon/random.hpp"
 #include "theon/reduce.hpp"
 #include "theon/scan.hpp"
