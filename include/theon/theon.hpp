@@ -29,6 +29,7 @@
 #include "theon/random.hpp"
 #include "theon/reduce.hpp"
 #include "theon/scan.hpp"
+#include "theon/serialize.hpp"
 #include "theon/shape_ops.hpp"
 #include "theon/shared.hpp"
 #include "theon/subtensor.hpp"
