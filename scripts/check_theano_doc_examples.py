@@ -354,10 +354,10 @@ def run_page(path):
                 results[i] = dict(status="passed")
                 continue
             detail = _summary("".join(report))
-            # The earlier failure this one follows from: one that was to define a name
-            # this example uses, else (a NameError) the latest; then that one's own root.
+            # The earlier failure this one follows from: the latest that was to define a
+            # name this example uses, else (a NameError) the latest; then that one's root.
             used = set(re.findall(r"[A-Za-z_]\w*", ex.source))
-            cause = next((f for f in failed_defs if f[1] & used), None)
+            cause = next((f for f in reversed(failed_defs) if f[1] & used), None)
             if cause is None and "NameError" in detail and failed_defs:
                 cause = failed_defs[-1]
             root = (cause[2] or cause[0]) if cause else None
