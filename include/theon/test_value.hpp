@@ -79,6 +79,10 @@ namespace detail {
 void compute_test_values(ApplyNode& node);
 // Whether test values are computed at all now (mode not off, no NoTestValues scope).
 bool test_values_active();
+// Computes the missing test values of the graph behind `outputs` where every input has
+// one, never raising for missing ones (grad calls it on gradients built inside a
+// NoTestValues scope, as scan's are). Iterative; a no-op when values are not active.
+void fill_test_values(const Vars& outputs);
 }  // namespace detail
 
 }  // namespace theon

@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <mutex>
+#include <unordered_set>
 
 #include "ops/op_util.hpp"
 #include "theon/config.hpp"
@@ -140,10 +141,45 @@ namespace detail {
 
 bool test_values_active() { return t_suppressed == 0 && test_value_mode() != TestValueMode::Off; }
 
+namespace {
+
+void compute(ApplyNode& node, TestValueMode mode);
+
+}  // namespace
+
 void compute_test_values(ApplyNode& node) {
   if (t_suppressed > 0) return;
   const TestValueMode mode = test_value_mode();
   if (mode == TestValueMode::Off) return;
+  compute(node, mode);
+}
+
+void fill_test_values(const Vars& outputs) {
+  if (!test_values_active()) return;
+  // Post-order over the nodes whose outputs lack values, stopping at valued variables.
+  std::vector<std::pair<const ApplyNode*, bool>> stack;
+  std::unordered_set<const ApplyNode*> done;
+  for (const Var& v : outputs)
+    if (v.defined() && v.owner() && !has_test_value(v)) stack.push_back({v.owner(), false});
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    stack.pop_back();
+    if (done.count(node)) continue;
+    if (!expanded) {
+      stack.push_back({node, true});
+      for (const Var& in : node->inputs)
+        if (in.owner() && !has_test_value(in) && !done.count(in.owner())) stack.push_back({in.owner(), false});
+      continue;
+    }
+    done.insert(node);
+    // The values are an annotation of the node, not part of what makes it (graph.hpp).
+    compute(const_cast<ApplyNode&>(*node), TestValueMode::Ignore);
+  }
+}
+
+namespace {
+
+void compute(ApplyNode& node, TestValueMode mode) {
 
   static const NDArray kAbsent;
   std::vector<const NDArray*> in(node.inputs.size());
@@ -185,5 +221,6 @@ void compute_test_values(ApplyNode& node) {
   }
 }
 
+}  // namespace
 }  // namespace detail
 }  // namespace theon

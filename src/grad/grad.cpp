@@ -2,12 +2,14 @@
 // asking each node's op for its pullback. The rules themselves live with the ops.
 #include "theon/grad.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ops/op_util.hpp"
 #include "theon/shape_ops.hpp"
+#include "theon/test_value.hpp"
 
 namespace theon::tensor {
 namespace {
@@ -118,6 +120,11 @@ Vars grad(const Var& cost, const Vars& wrt, const GradOptions& options, Loc loc)
     for (const Var& in : node->inputs) needed = needed || (depends.count(in.get()) && !blocked.count(in.get()));
     if (!needed) continue;
     Vars gins = node->op().pullback(*node, gouts);
+    // A pullback may build its gradients without test values (scan's): compute them when
+    // everything they come from has one, so that the walk stays within the new nodes.
+    if (detail::test_values_active() && node->outputs[0].test_value &&
+        std::all_of(gouts.begin(), gouts.end(), [](const Var& g) { return !g.defined() || has_test_value(g); }))
+      detail::fill_test_values(gins);
     THEON_ASSERT(gins.size() == node->inputs.size())
         << node->op().name() << " returned " << gins.size() << " gradients for "
         << node->inputs.size() << " inputs";

@@ -179,6 +179,20 @@ TEST(TestValue, ScanComputesTheLoopAndChecksItsBody) {
   }
 }
 
+TEST(TestValue, ScanGradientGetsValuesToo) {
+  Mode mode("raise");
+  auto x = T::dmatrix("x");
+  auto W = shared(array({{0.5, -0.25}, {0.125, 1.0}}), "W");
+  const NDArray xv = array({{1.0, 2.0}, {0.5, -1.0}, {3.0, 0.0}});
+  set_test_value(x, xv);
+  auto h = scan([&](std::span<const Var> a) { return T::tanh(T::dot(a[0], W) + a[1]); }, {x},
+                {constant(array({0.0, 0.0}))});
+  auto g = T::grad(T::sum(h.output()), W);
+  ASSERT_TRUE(has_test_value(g));
+  Mode off("off");
+  EXPECT_ALLCLOSE(test_value(g), function({x}, g)(xv).array());
+}
+
 TEST(TestValue, IfElseNeedsOnlyTheChosenBranch) {
   Mode mode("raise");
   auto c = T::lscalar("c");
