@@ -191,6 +191,8 @@ def test_scan_and_ifelse_values(mode):
     x.tag.test_value = np.array([1.0, 2.0, 3.0])
     out, _ = theon.scan(lambda v, acc: acc + v, sequences=[x], outputs_info=[np.float64(0.0)])
     assert_allclose(out.tag.test_value, [1.0, 3.0, 6.0])
+    g = T.grad(T.sum(out ** 2), x)  # scan's gradient: a second loop, valued as well
+    assert_allclose(g.tag.test_value, theon.function([x], g)(x.tag.test_value))
     c = T.iscalar("c")
     c.tag.test_value = 0
     other = T.dvector("other")  # no value: not the branch taken
