@@ -34,5 +34,6 @@
 #include "theon/shared.hpp"
 #include "theon/subtensor.hpp"
 #include "theon/tensor.hpp"
+#include "theon/test_value.hpp"
 #include "theon/type.hpp"
 #include "theon/verify_grad.hpp"
