@@ -183,6 +183,30 @@ def test_theano_nanguard_module_and_names():
         """)
 
 
+def test_theano_nanguard_doc_example_catches_an_infinite_input():
+    out = run_theano("""
+        import numpy as np
+        import theano
+        import theano.tensor as T
+        from theano.compile.nanguardmode import NanGuardMode
+
+        # Theano's doc/library/compile/nanguardmode.txt
+        x = T.matrix()
+        w = theano.shared(np.random.randn(5, 7).astype(theano.config.floatX))
+        y = T.dot(x, w)
+        fun = theano.function(
+            [x], y,
+            mode=NanGuardMode(nan_is_error=True, inf_is_error=True, big_is_error=True)
+        )
+        infa = np.tile((np.asarray(100.) ** 1000000).astype(theano.config.floatX), (3, 5))
+        try:
+            fun(infa)
+        except AssertionError as e:
+            print(e)
+        """)
+    assert "Inf in an input of the graph" in out, out
+
+
 # ---- Print ----
 
 def test_print_prints_attrs_and_is_identity(capsys):
