@@ -112,6 +112,9 @@ def _block(lines, start, indent):
         m = OPTION_RE.match(lines[i])
         options[m.group(1)] = m.group(2)
         i += 1
+    while i < len(lines) and not lines[i].strip() and i + 1 < len(lines) and (
+            not lines[i + 1].strip() or len(lines[i + 1]) - len(lines[i + 1].lstrip()) > indent):
+        i += 1   # blank lines before the content: the content's first line is its line
     body_start = i
     while i < len(lines):
         line = lines[i]
@@ -165,6 +168,8 @@ def extract(text):
         if c:
             # A reST comment (`.. note:` with one colon included): it and its indented
             # body are not rendered, so Sphinx never sees the examples in them.
+            if not plain:
+                plain_start = i + 1
             plain.append("")
             indent, i = len(c.group(1)), i + 1
             while i < len(lines) and (not lines[i].strip() or
@@ -323,8 +328,12 @@ def run_page(path):
             groups.append(ex.group)
     checker = TolerantChecker()
     results = [None] * len(examples)
-    for group in groups:
-        members = [(i, ex) for i, ex in enumerate(examples) if ex.group == group]
+    # `.. testsetup:: *` runs before every group's own setup, as in Sphinx.
+    everywhere = [(i, ex) for i, ex in enumerate(examples) if ex.group == "*"]
+    for i, ex in everywhere:
+        results[i] = dict(status="passed")
+    for group in [g for g in groups if g != "*"]:
+        members = everywhere + [(i, ex) for i, ex in enumerate(examples) if ex.group == group]
         globs = {}   # as Sphinx: no __name__ of its own, so `if __name__ == "__main__"` is false
         # Sphinx runs a group's setup code first, wherever it is on the page.
         ordered = [p for p in members if p[1].kind == "setup"] + \
@@ -349,6 +358,8 @@ def run_page(path):
             if ex.kind == "setup":
                 if runner.failures:
                     results[i] = dict(status="setup-failed", detail=_summary("".join(report)))
+                elif results[i] is None:
+                    results[i] = dict(status="passed")
                 continue
             if not runner.failures:
                 results[i] = dict(status="passed")
@@ -369,7 +380,7 @@ def run_page(path):
                                                                 "detail": "not run"}))
                                      for ex, r in counted],
                 setup_failures=[dict(lineno=ex.lineno, **r) for ex, r in zip(examples, results)
-                                if ex.kind == "setup" and r])
+                                if ex.kind == "setup" and r and r["status"] != "passed"])
 
 
 def _summary(report):

@@ -120,3 +120,34 @@ def test_an_exception_subclass_passes_for_its_base():
                                  "%s.ShapeError: add: dimension 0 ...\n" % __name__)
     assert not runner.exception_is_a("TypeError: x\n", "%s.ShapeError: y\n" % __name__)
     assert not runner.exception_is_a("x\n", "y\n")
+
+
+def test_setup_for_every_group_and_line_numbers_after_a_comment(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(textwrap.dedent("""\
+        .. testsetup:: *
+
+           shared = 7
+
+        .. a comment
+
+        >>> shared
+        7
+
+        .. testcode:: other
+
+           print(shared * 2)
+
+        .. testoutput:: other
+
+           14
+        """))
+    examples = runner.extract(page.read_text())
+    assert [(e.kind, e.group, e.lineno) for e in examples] == [
+        ("setup", "*", 3), ("doctest", "default", 7), ("testcode", "other", 12)]
+    out = tmp_path / "result.json"
+    subprocess.run([sys.executable, SCRIPT, "--one", str(page), "--one-out", str(out)],
+                   check=True, cwd=str(tmp_path))
+    result = json.loads(out.read_text())
+    assert [e["status"] for e in result["examples"]] == ["passed", "passed"]
+    assert result["setup_failures"] == []
