@@ -143,7 +143,47 @@ bool test_values_active() { return t_suppressed == 0 && test_value_mode() != Tes
 
 namespace {
 
-void compute(ApplyNode& node, TestValueMode mode);
+// Computes node's output values from its inputs' ones; `mode` says what a missing one does.
+void compute(ApplyNode& node, TestValueMode mode) {
+  static const NDArray kAbsent;
+  std::vector<const NDArray*> in(node.inputs.size());
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < in.size(); ++i) {
+    in[i] = value_of(node.inputs[i]);
+    if (!in[i]) {
+      in[i] = &kAbsent;
+      missing.push_back(i);
+    }
+  }
+  if (!missing.empty()) {
+    // A lazy op needs only some inputs: ask it which, given those present.
+    std::vector<size_t> needed_missing = missing;
+    if (node.op().is_lazy()) {
+      // needed_inputs answers with the inputs not given yet: here, the missing ones it needs.
+      needed_missing.clear();
+      for (int k : node.op().needed_inputs(in)) needed_missing.push_back(static_cast<size_t>(k));
+    }
+    for (size_t i : needed_missing) missing_input(node, i, mode);
+    if (!needed_missing.empty()) return;
+  }
+
+  std::vector<NDArray> values(node.outputs.size());
+  std::vector<NDArray*> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = &values[i];
+  try {
+    node.op().perform(node, in, out);
+  } catch (const UserError& e) {
+    const std::string extra = node_line(node) + describe_inputs(node.inputs, in) +
+                              "\n  (raised while computing test values: compute_test_value is '" +
+                              config().compute_test_value + "'; the node was built at the line above)";
+    debug_hook(mode, e.what() + extra);
+    e.rethrow_with(extra);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    THEON_ASSERT(values[i].defined()) << node.op().name() << " computed no test value for output " << i;
+    node.outputs[i].test_value = std::make_shared<const NDArray>(std::move(values[i]));
+  }
+}
 
 }  // namespace
 
@@ -177,50 +217,5 @@ void fill_test_values(const Vars& outputs) {
   }
 }
 
-namespace {
-
-void compute(ApplyNode& node, TestValueMode mode) {
-
-  static const NDArray kAbsent;
-  std::vector<const NDArray*> in(node.inputs.size());
-  std::vector<size_t> missing;
-  for (size_t i = 0; i < in.size(); ++i) {
-    in[i] = value_of(node.inputs[i]);
-    if (!in[i]) {
-      in[i] = &kAbsent;
-      missing.push_back(i);
-    }
-  }
-  if (!missing.empty()) {
-    // A lazy op needs only some inputs: ask it which, given those present.
-    std::vector<size_t> needed_missing = missing;
-    if (node.op().is_lazy()) {
-      // needed_inputs answers with the inputs not given yet: here, the missing ones it needs.
-      needed_missing.clear();
-      for (int k : node.op().needed_inputs(in)) needed_missing.push_back(static_cast<size_t>(k));
-    }
-    for (size_t i : needed_missing) missing_input(node, i, mode);
-    if (!needed_missing.empty()) return;
-  }
-
-  std::vector<NDArray> values(node.outputs.size());
-  std::vector<NDArray*> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i) out[i] = &values[i];
-  try {
-    node.op().perform(node, in, out);
-  } catch (const UserError& e) {
-    const std::string extra = node_line(node) + describe_inputs(node.inputs, in) +
-                              "\n  (raised while computing test values: compute_test_value is '" +
-                              mode_name(mode) + "'; the node was built at the line above)";
-    debug_hook(mode, e.what() + extra);
-    e.rethrow_with(extra);
-  }
-  for (size_t i = 0; i < values.size(); ++i) {
-    THEON_ASSERT(values[i].defined()) << node.op().name() << " computed no test value for output " << i;
-    node.outputs[i].test_value = std::make_shared<const NDArray>(std::move(values[i]));
-  }
-}
-
-}  // namespace
 }  // namespace detail
 }  // namespace theon
