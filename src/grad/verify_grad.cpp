@@ -10,6 +10,7 @@
 #include "theon/function.hpp"
 #include "theon/grad.hpp"
 #include "theon/reduce.hpp"
+#include "theon/test_value.hpp"
 
 namespace theon {
 namespace {
@@ -88,9 +89,11 @@ void verify_grad(std::function<Var(const Vars&)> fn, const std::vector<NDArray>&
     BroadcastPattern pattern;
     for (int64_t d : p.shape()) pattern.push_back(d == 1);
     inputs.push_back(T::variable(TensorType(p.dtype(), pattern), "input " + std::to_string(i)));
+    if (detail::test_values_active()) set_test_value(inputs.back(), p);  // fn's nodes are checked
   }
 
   const Var out = fn(inputs);
+  NoTestValues no_test_values;  // what follows is verify_grad's own graph
   THEON_CHECK_USER(out.defined(), ValueError) << "verify_grad: fn returned an undefined variable";
   THEON_CHECK_USER(is_float(out.dtype()), TypeError)
       << "verify_grad: fn must return a float tensor, got " << describe(out);

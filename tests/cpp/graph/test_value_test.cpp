@@ -193,6 +193,13 @@ TEST(TestValue, ScanGradientGetsValuesToo) {
   EXPECT_ALLCLOSE(test_value(g), function({x}, g)(xv).array());
 }
 
+TEST(TestValue, VerifyGradWorksInRaiseMode) {
+  Mode mode("raise");
+  // verify_grad's own inputs take the points as test values; its graph is its own.
+  EXPECT_NO_THROW(verify_grad([](const Vars& in) { return T::sum(T::tanh(in[0]) * in[1]); },
+                              {random_array({3, 2}), random_array({3, 2}, DType::Float64, -1, 1, 1)}));
+}
+
 TEST(TestValue, IfElseNeedsOnlyTheChosenBranch) {
   Mode mode("raise");
   auto c = T::lscalar("c");
