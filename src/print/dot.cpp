@@ -135,7 +135,7 @@ class DotWriter {
         const Var v = n->output(i);
         if (shown_as_box(v)) {
           box(v);
-          edge(detail::cat({"n", std::to_string(node_id_.at(n))}), box_id(v), type_label(-1, v), false);
+          edge(detail::cat({"n", std::to_string(node_id_.at(n))}), box_id(v), type_label(-1, v));
         }
       }
     for (const ApplyNode* n : g_.nodes) {
@@ -143,7 +143,7 @@ class DotWriter {
       for (size_t i = 0; i < n->inputs.size(); ++i) {
         const Var& in = n->inputs[i];
         edge(endpoint(in), detail::cat({"n", std::to_string(node_id_.at(n))}),
-             type_label(numbered ? static_cast<int>(i) : -1, in), false);
+             type_label(numbered ? static_cast<int>(i) : -1, in));
       }
     }
     out_ << "}\n";
@@ -281,8 +281,8 @@ class DotWriter {
     out_ << ", class=" << quoted(is_fused(op) ? "theon-fused" : "theon-apply") << "];\n";
   }
 
-  void edge(const std::string& from, const std::string& to, const std::string& label, bool dashed) {
-    out_ << "  " << from << " -> " << to << " [label=" << quoted(label) << (dashed ? ", style=dashed" : "") << "];\n";
+  void edge(const std::string& from, const std::string& to, const std::string& label) {
+    out_ << "  " << from << " -> " << to << " [label=" << quoted(label) << "];\n";
   }
 
   std::string program_graph(const ApplyNode& n, const detail::FusedProgram& p) const {
