@@ -55,8 +55,7 @@ std::vector<TensorType> PyOp::make_types(std::span<const Var> inputs) const {
   return op_module().attr("_output_types")(object(), vars).cast<std::vector<TensorType>>();
 }
 
-NDArray PyOp::output_from_py(const ApplyNode& node, int i, py::handle value,
-                             std::span<const NDArray* const> in) const {
+NDArray PyOp::output_from_py(int i, py::handle value, std::span<const NDArray* const> in) const {
   const TensorType& want = out_types_[i];
   THEON_CHECK_USER(!value.is_none(), TypeError)
       << label_ << ".perform did not set output " << i << " (output_storage[" << i
@@ -87,7 +86,6 @@ NDArray PyOp::output_from_py(const ApplyNode& node, int i, py::handle value,
   // write (a read-only array, an input returned as is or a view of one).
   bool alias = !a.writeable();
   for (const NDArray* x : in) alias = alias || (x->defined() && x->shares_memory(result));
-  (void)node;
   return alias ? result.copy() : result;
 }
 
@@ -105,7 +103,8 @@ void PyOp::perform(const ApplyNode& node, std::span<const NDArray* const> in,
     for (size_t i = 0; i < out.size(); ++i) storage.append(py::list(py::make_tuple(py::none())));
     object().attr("perform")(node_object(node), inputs, storage);
     for (size_t i = 0; i < out.size(); ++i) {
-      *out[i] = output_from_py(node, static_cast<int>(i), storage[i].cast<py::list>()[0], in);
+      py::object cell = storage[i];
+      *out[i] = output_from_py(static_cast<int>(i), cell[py::int_(0)], in);
     }
   } catch (py::error_already_set& e) {
     // The user's exception, as raised, with the node it came from as a note.

@@ -44,8 +44,8 @@ class PyOp final : public Op {
   py::object object() const { return py::reinterpret_borrow<py::object>(op_); }
 
  private:
-  NDArray output_from_py(const ApplyNode& node, int i, py::handle value,
-                         std::span<const NDArray* const> in) const;
+  // Output i of perform, checked against its declared type (see above).
+  NDArray output_from_py(int i, py::handle value, std::span<const NDArray* const> in) const;
 
   PyObject* op_;  // owned; released with the GIL held (see the destructor)
   std::string label_;
