@@ -25,6 +25,7 @@
 #include "theon/ifelse.hpp"
 #include "theon/nnet.hpp"
 #include "theon/pool.hpp"
+#include "theon/debugprint_order.hpp"
 #include "theon/print.hpp"
 #include "theon/profile.hpp"
 #include "theon/random.hpp"
