@@ -159,5 +159,26 @@ TEST(Profile, SharedStatsAddUpAcrossFunctions) {
   EXPECT_EQ(sum.fct_callcount, 6);
 }
 
+// THEON_FLAGS=profile=True (config().profile): every function is profiled and the
+// summaries, then their sum, print to stderr at exit.
+TEST(ProfileDeathTest, FlagPrintsEverySummaryAtExit) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        config().profile = true;
+        auto x = T::dvector("x");
+        FunctionOptions o;
+        o.name = "first";
+        auto f = function({x}, T::exp(x), {}, o);
+        o.name = "second";
+        auto g = function({x}, T::sum(x), {}, o);
+        f(random_array({3}));
+        g(random_array({3}));
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0),
+      "Message: first(.|\n)*Message: second(.|\n)*Sum of all printed profiles at exit");
+}
+
 }  // namespace
 }  // namespace theon
