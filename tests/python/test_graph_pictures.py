@@ -227,3 +227,14 @@ def test_wrong_objects_name_the_function():
         printing.pydotprint(42, format="dot", return_image=True)
     with pytest.raises(TypeError, match="debugprint: expected"):
         printing.debugprint("x", file="str")
+
+
+@needs_dot
+def test_pydot_formatter_writes_like_pydot(tmp_path):
+    from theon.d3viz.formatting import PyDotFormatter
+    graph = PyDotFormatter()(fused_function())
+    graph.write_png(str(tmp_path / "f.png"))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert graph.create_svg().lstrip().startswith(b"<?xml")
+    graph.write(str(tmp_path / "f.dot"))
+    assert (tmp_path / "f.dot").read_text() == graph.to_string()
