@@ -39,6 +39,12 @@ class MonitorObserver final : public NodeObserver {
   MonitorObserver(py::object pre, py::object post, py::object thunk_type)
       : pre_(std::move(pre)), post_(std::move(post)), thunk_type_(std::move(thunk_type)) {}
   ~MonitorObserver() override {
+    if (!Py_IsInitialized()) {  // after the interpreter has gone: nothing left to release
+      pre_.release();
+      post_.release();
+      thunk_type_.release();
+      return;
+    }
     py::gil_scoped_acquire gil;
     pre_ = py::object();
     post_ = py::object();
@@ -115,6 +121,11 @@ void bind_debug(py::module_& m) {
       [](py::handle x, const std::string& message, const std::vector<std::string>& attrs,
          py::object report) {
         auto holder = std::shared_ptr<py::object>(new py::object(std::move(report)), [](py::object* o) {
+          if (!Py_IsInitialized()) {  // a graph freed after the interpreter: leak the reference
+            o->release();
+            delete o;
+            return;
+          }
           py::gil_scoped_acquire gil;
           delete o;
         });
