@@ -3,6 +3,7 @@
 
 #include "ops/op_util.hpp"
 #include "ops/shape_ops.hpp"
+#include "serialize/private_ops.hpp"
 #include "theon/clone.hpp"
 #include "theon/function.hpp"
 #include "theon/grad.hpp"
@@ -38,6 +39,7 @@ class GradRows final : public Op {
  public:
   GradRows(Var index, Var row, Vars free) : index_(std::move(index)), row_(std::move(row)), free_(std::move(free)) {}
   std::string name() const override { return "jacobian_rows"; }
+  JacobianRowsParts parts() const { return {index_, row_, free_}; }
   // Each instance has its own inner graph: never merge two of them.
   std::string props() const override { return std::to_string(reinterpret_cast<uintptr_t>(this)); }
 
@@ -77,6 +79,13 @@ class GradRows final : public Op {
 };
 
 }  // namespace
+
+std::shared_ptr<const Op> make_jacobian_rows_op(JacobianRowsParts parts) {
+  return std::make_shared<const GradRows>(std::move(parts.index), std::move(parts.row), std::move(parts.free));
+}
+
+JacobianRowsParts jacobian_rows_parts(const Op& op) { return static_cast<const GradRows&>(op).parts(); }
+
 }  // namespace theon::detail
 
 namespace theon::tensor {

@@ -31,6 +31,7 @@ void ensure_builtins() {
     detail::register_codecs_control();
     detail::register_codecs_bn();
     detail::register_codecs_linalg_extra();
+    detail::register_codecs_grad_ops();
   });
 }
 
@@ -65,6 +66,14 @@ void add_rebuild_codec(const std::string& op_name, Rebuild build,
                          if (v.owner() == nullptr) rd.fail("the op did not rebuild into a node");
                          return v.owner()->op_ptr;
                        }});
+}
+
+void add_named_op_codec(const std::string& op_name, LoadOp load,
+                        std::function<void(const Op&, Writer&)> save, bool props_are_identity) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.by_name.insert_or_assign(op_name, OpCodec{"name:" + op_name, save ? save : [](const Op&, Writer&) {},
+                                              std::move(load), props_are_identity});
 }
 
 std::string props_field(const std::string& props, const std::string& key) {

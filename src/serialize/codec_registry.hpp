@@ -31,6 +31,12 @@ using Rebuild = std::function<Var(Reader&, std::span<const Var>)>;
 void add_rebuild_codec(const std::string& op_name, Rebuild build,
                        std::function<void(const Op&, Writer&)> save = {});
 
+// The op that `load` makes, for op classes private to their file that are not built by
+// a public function (gradient ops): see serialize/private_ops.hpp. Keyed by name() too.
+using LoadOp = std::function<std::shared_ptr<const Op>(Reader&, std::span<const Var>)>;
+void add_named_op_codec(const std::string& op_name, LoadOp load,
+                        std::function<void(const Op&, Writer&)> save = {}, bool props_are_identity = false);
+
 // Sets saving_node_inputs() for the time of one OpCodec::save.
 class SavingNode {
  public:
@@ -52,5 +58,6 @@ void register_codecs_nnet();
 void register_codecs_control();
 void register_codecs_bn();
 void register_codecs_linalg_extra();
+void register_codecs_grad_ops();
 
 }  // namespace theon::detail

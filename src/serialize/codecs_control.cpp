@@ -4,6 +4,7 @@
 
 #include "ops/scan/scan_op.hpp"
 #include "serialize/codec_registry.hpp"
+#include "theon/debug.hpp"
 #include "theon/grad.hpp"
 #include "theon/ifelse.hpp"
 
@@ -87,6 +88,35 @@ std::shared_ptr<const Op> load_scan(Reader& r, std::span<const Var> inputs) {
   return std::make_shared<Scan>(std::move(s));
 }
 
+// Print's props are "message=<message>, attrs=(<attr>, <attr>)".
+void save_print(const Op& op, Writer& w) {
+  const std::string p = op.props();
+  const size_t attrs_at = p.rfind(", attrs=(");
+  THEON_ASSERT(p.starts_with("message=") && attrs_at != std::string::npos && p.ends_with(")"))
+      << "Print's props changed: " << p;
+  w.str(p.substr(8, attrs_at - 8));
+  std::vector<std::string> attrs;
+  const std::string list = p.substr(attrs_at + 9, p.size() - attrs_at - 10);
+  for (size_t at = 0; at < list.size();) {
+    const size_t end = std::min(list.find(", ", at), list.size());
+    attrs.push_back(list.substr(at, end - at));
+    at = end + 2;
+  }
+  w.i64(static_cast<int64_t>(attrs.size()));
+  for (const std::string& a : attrs) w.str(a);
+}
+
+// A loaded Print prints to std::cout (the C++ Print): a Python global_fn is not saved.
+Var load_print(Reader& r, std::span<const Var> in) {
+  if (in.size() != 1) r.fail("Print has " + std::to_string(in.size()) + " inputs");
+  std::string message = r.str();
+  const int64_t n = r.i64();
+  if (n < 0 || n > 10000) r.fail("Print has " + std::to_string(n) + " attributes");
+  std::vector<std::string> attrs;
+  for (int64_t i = 0; i < n; ++i) attrs.push_back(r.str());
+  return theon::print(in[0], message, std::move(attrs), nullptr, Loc());
+}
+
 }  // namespace
 
 void register_codecs_control() {
@@ -103,6 +133,7 @@ void register_codecs_control() {
     const Vars elses(in.begin() + 1 + static_cast<std::ptrdiff_t>(n), in.end());
     return theon::ifelse(in[0], thens, elses)[0];
   });
+  add_rebuild_codec("Print", load_print, save_print);
   add_rebuild_codec("zero_grad", [](Reader&, std::span<const Var> in) { return tensor::zero_grad(in[0]); });
   add_rebuild_codec("disconnected_grad", [](Reader&, std::span<const Var> in) { return tensor::disconnected_grad(in[0]); });
   add_rebuild_codec(

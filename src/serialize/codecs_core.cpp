@@ -88,6 +88,11 @@ AdvancedIndex read_advanced_index(Reader& r) {
 }
 
 void register_codecs_core() {
+  // Made by the rewrite of advanced indexing's gradient, and by users' graphs through it.
+  add_rebuild_codec("row_labels", [](Reader& r, std::span<const Var> in) {
+    if (in.size() != 4) r.fail("row_labels has " + std::to_string(in.size()) + " inputs");
+    return row_labels(in[0], in[1], in[2], in[3], Loc());
+  });
   add_codec<AdvancedSubtensor>(
       "advanced_subtensor", [](const AdvancedSubtensor& op, Writer& w) { write_advanced_index(w, op.index()); },
       [](Reader& r, std::span<const Var>) { return std::make_shared<AdvancedSubtensor>(read_advanced_index(r)); });

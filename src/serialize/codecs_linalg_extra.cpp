@@ -1,6 +1,7 @@
 // Codecs of the linear-algebra ops and the extra ops (sort, cumsum, repeat, roll...).
 // Their classes are private to their files: each is rebuilt through the public function
 // that makes it, from parameters read off its props (the loader checks the result).
+#include "ops/linalg/linalg_util.hpp"
 #include "ops/nnet/logsumexp.hpp"
 #include "serialize/codec_registry.hpp"
 #include "theon/extra_ops.hpp"
@@ -152,6 +153,50 @@ void register_codecs_linalg_extra() {
   add_int_param_codec("roll", "axis", [](std::span<const Var> in, int axis) { return T::roll(in[0], in[1], axis); }, 2);
   add_int_param_codec("repeat", "axis", [](std::span<const Var> in, int axis) { return T::repeat(in[0], in[1], axis); }, 2);
   add_int_param_codec("cumsum", "axis", [](std::span<const Var> in, int axis) { return T::cumsum(in[0], axis); }, 1);
+  add_int_param_codec("tril", "k", [](std::span<const Var> in, int k) { return tril_at(in[0], k, Loc()); }, 1);
+  add_int_param_codec("triu", "k", [](std::span<const Var> in, int k) { return triu_at(in[0], k, Loc()); }, 1);
+  add_rebuild_codec(
+      "to_one_hot",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 2, "to_one_hot");
+        return T::to_one_hot(in[0], in[1], dtype_from_name(r.str()));
+      },
+      [](const Op& op, Writer& w) { w.str(op.props()); });
+  // Inputs: x, minlength, then the weights when given.
+  add_rebuild_codec("bincount", [](Reader& r, std::span<const Var> in) {
+    if (in.size() != 2 && in.size() != 3) r.fail("bincount has " + std::to_string(in.size()) + " inputs");
+    return T::bincount(in[0], in.size() == 3 ? std::optional<VarArg>(in[2]) : std::nullopt, in[1]);
+  });
+  // nonzero(a) indexes the rows of one (ndim, count) nonzero node: that node's output.
+  add_rebuild_codec("nonzero", [](Reader& r, std::span<const Var> in) {
+    need_inputs(r, in, 1, "nonzero");
+    return T::nonzero(in[0])[0].owner()->inputs[0];
+  });
+  // Props "<n>,C" or "<n>,F"; inputs: indices, dims.
+  add_rebuild_codec(
+      "unravel_index",
+      [](Reader& r, std::span<const Var> in) {
+        need_inputs(r, in, 2, "unravel_index");
+        return T::unravel_index(in[0], ShapeArg(in[1]), r.boolean() ? 'F' : 'C')[0];
+      },
+      [](const Op& op, Writer& w) { w.boolean(op.props().ends_with(",F")); });
+  // Props "<mode: 0 raise, 1 wrap, 2 clip>,C|F"; inputs: the coordinate arrays, dims.
+  add_rebuild_codec(
+      "ravel_multi_index",
+      [](Reader& r, std::span<const Var> in) {
+        if (in.size() < 2) r.fail("ravel_multi_index has " + std::to_string(in.size()) + " inputs");
+        const int mode = r.int32();
+        if (mode < 0 || mode > 2) r.fail("ravel_multi_index has mode " + std::to_string(mode));
+        const char order = r.boolean() ? 'F' : 'C';
+        const std::vector<Var> coordinates(in.begin(), in.end() - 1);
+        return T::ravel_multi_index(coordinates, ShapeArg(in.back()),
+                                    mode == 0 ? "raise" : mode == 1 ? "wrap" : "clip", order, Loc());
+      },
+      [](const Op& op, Writer& w) {
+        const std::string p = op.props();
+        w.i64(std::stoi(p));
+        w.boolean(p.ends_with(",F"));
+      });
   add_int_param_codec("cumprod", "axis", [](std::span<const Var> in, int axis) { return T::cumprod(in[0], axis); }, 1);
 }
 

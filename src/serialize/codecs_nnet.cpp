@@ -3,6 +3,7 @@
 
 #include "ops/conv/conv_ops.hpp"
 #include "ops/nnet/softmax.hpp"
+#include "ops/nnet/softmax_crossentropy.hpp"
 #include "ops/pool/pool_ops.hpp"
 #include "ops/random/random_ops.hpp"
 #include "serialize/codec_registry.hpp"
@@ -79,6 +80,10 @@ void add_pool_codec(const char* key) {
 }  // namespace
 
 void register_codecs_nnet() {
+  add_rebuild_codec("crossentropy_softmax_1hot", [](Reader& r, std::span<const Var> in) {
+    if (in.size() != 2) r.fail("crossentropy_softmax_1hot has " + std::to_string(in.size()) + " inputs");
+    return crossentropy_softmax_1hot(in[0], in[1], Loc());
+  });
   add_codec<Softmax>(
       "softmax",
       [](const Softmax& op, Writer& w) {

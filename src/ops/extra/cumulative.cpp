@@ -4,6 +4,7 @@
 
 #include "ops/extra/axis_lines.hpp"
 #include "ops/op_util.hpp"
+#include "serialize/private_ops.hpp"
 #include "theon/extra_ops.hpp"
 #include "theon/subtensor.hpp"
 
@@ -143,6 +144,8 @@ Var cumulative(bool is_prod, const VarArg& x, std::optional<int> axis) {
 }
 
 }  // namespace
+
+std::shared_ptr<const Op> make_cumprod_grad_op(int axis) { return std::make_shared<const CumprodGrad>(axis); }
 }  // namespace theon::detail
 
 namespace theon::tensor {

@@ -5,6 +5,7 @@
 #include "core/checked_size.hpp"
 #include "ops/extra/axis_lines.hpp"
 #include "ops/op_util.hpp"
+#include "serialize/private_ops.hpp"
 #include "ops/shape_ops.hpp"
 #include "theon/extra_ops.hpp"
 
@@ -137,6 +138,8 @@ Vars Repeat::pullback(const ApplyNode& node, std::span<const Var> output_grads) 
 }
 
 }  // namespace
+
+std::shared_ptr<const Op> make_repeat_grad_op(int axis) { return std::make_shared<const RepeatGrad>(axis); }
 }  // namespace theon::detail
 
 namespace theon::tensor {

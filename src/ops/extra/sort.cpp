@@ -10,6 +10,7 @@
 
 #include "ops/extra/axis_lines.hpp"
 #include "ops/op_util.hpp"
+#include "serialize/private_ops.hpp"
 #include "theon/extra_ops.hpp"
 
 namespace theon::detail {
@@ -212,6 +213,11 @@ class SearchSorted final : public Op {
 };
 
 }  // namespace
+
+std::shared_ptr<const Op> make_permute_op(int axis, bool inverse) {
+  return std::make_shared<const PermuteAlongAxis>(axis, inverse);
+}
+
 }  // namespace theon::detail
 
 namespace theon::tensor {

@@ -6,6 +6,7 @@
 #include "core/checked_size.hpp"
 #include "ops/linalg/linalg_util.hpp"
 #include "ops/op_util.hpp"
+#include "serialize/private_ops.hpp"
 #include "theon/reduce.hpp"
 
 namespace theon::detail {
@@ -138,6 +139,10 @@ class AllocDiag final : public Op {
 };
 
 }  // namespace
+
+std::shared_ptr<const Op> make_set_diagonal_op(int offset, int axis1, int axis2) {
+  return std::make_shared<const SetDiagonal>(offset, axis1, axis2);
+}
 
 Var extract_diag_at(const Var& x, int k, const Loc& loc) {
   return apply_op<ExtractDiag>(loc, {x}, k, 0, 1);

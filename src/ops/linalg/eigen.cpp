@@ -5,6 +5,7 @@
 #include "ops/linalg/lapack.hpp"
 #include "ops/linalg/linalg_util.hpp"
 #include "ops/op_util.hpp"
+#include "serialize/private_ops.hpp"
 #include "theon/shape_ops.hpp"
 
 namespace theon::detail {
@@ -158,6 +159,8 @@ class Eigh final : public Op {
 };
 
 }  // namespace
+
+std::shared_ptr<const Op> make_eigh_grad_op(char uplo) { return std::make_shared<const EighGrad>(uplo); }
 }  // namespace theon::detail
 
 namespace theon::tensor::nlinalg {

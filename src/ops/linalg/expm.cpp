@@ -7,6 +7,7 @@
 #include "ops/linalg/lapack.hpp"
 #include "ops/linalg/linalg_util.hpp"
 #include "ops/op_util.hpp"
+#include "serialize/private_ops.hpp"
 
 namespace theon::detail {
 namespace {
@@ -171,6 +172,8 @@ Vars Expm::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
 }
 
 }  // namespace
+
+std::shared_ptr<const Op> make_expm_grad_op() { return std::make_shared<const ExpmGrad>(); }
 }  // namespace theon::detail
 
 namespace theon::tensor::slinalg {
