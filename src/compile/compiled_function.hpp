@@ -11,6 +11,10 @@
 #include "theon/fgraph.hpp"
 #include "theon/function.hpp"
 
+namespace theon {
+struct FunctionSpec;
+}
+
 namespace theon::detail {
 
 class VM;
@@ -36,6 +40,8 @@ class CompiledFunction {
   const FunctionOptions& options() const { return options_; }
   const std::vector<Var>& user_inputs() const { return user_inputs_; }
   bool is_single() const { return single_; }
+  // The graph as its user built it (theon::save(Function)); a copy's applies its CopyOptions.
+  const FunctionSpec& spec() const { return *spec_; }
 
  private:
   void call_locked(std::span<const Arg> args, std::vector<NDArray>& outputs, const CallHooks& hooks);
@@ -74,6 +80,8 @@ class CompiledFunction {
   std::vector<std::vector<std::pair<int, bool>>> view_leaves_;
   std::vector<bool> borrow_;  // per output: FunctionOptions::borrow_outputs
   CallLock call_lock_;
+  std::shared_ptr<const FunctionSpec> spec_;
+  Updates resolved_updates_;  // the user graph's updates, default updates included (copy)
 };
 
 }  // namespace theon::detail

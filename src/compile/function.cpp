@@ -10,6 +10,7 @@
 #include "compile/graph_kernel.hpp"
 #include "compile/compiled_function.hpp"
 #include "compile/default_updates.hpp"
+#include "compile/function_spec.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "compile/shared_values.hpp"
 #include "debug/function_profiler.hpp"
@@ -212,6 +213,8 @@ CompiledFunction::CompiledFunction(const std::vector<Var>& inputs, const std::ve
   fgraph_ = std::make_unique<FunctionGraph>(inputs, all_outputs, options_.givens);
   timer.phase("build graph");
   user_inputs_ = inputs;
+  spec_ = make_function_spec(inputs, outputs, single, user_updates, options_);
+  resolved_updates_ = updates;
 
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Var& in = fgraph_->inputs()[i];
@@ -470,6 +473,8 @@ std::shared_ptr<CompiledFunction> CompiledFunction::copy(const CopyOptions& c) c
   auto result = std::make_shared<CompiledFunction>(fgraph_->inputs(), outputs, single_, updates,
                                                    std::move(options));
   result->user_inputs_ = user_inputs_;
+  result->spec_ = copy_function_spec(*spec_, resolved_updates_, c);
+  result->resolved_updates_ = result->spec_->updates;
   return result;
 }
 
