@@ -4,8 +4,8 @@
 
 #include <iostream>
 #include <mutex>
-#include <unordered_set>
 
+#include "graph/post_order.hpp"
 #include "ops/op_util.hpp"
 #include "theon/config.hpp"
 
@@ -196,24 +196,10 @@ void compute_test_values(ApplyNode& node) {
 
 void fill_test_values(const Vars& outputs) {
   if (!test_values_active()) return;
-  // Post-order over the nodes whose outputs lack values, stopping at valued variables.
-  std::vector<std::pair<const ApplyNode*, bool>> stack;
-  std::unordered_set<const ApplyNode*> done;
-  for (const Var& v : outputs)
-    if (v.defined() && v.owner() && !has_test_value(v)) stack.push_back({v.owner(), false});
-  while (!stack.empty()) {
-    auto [node, expanded] = stack.back();
-    stack.pop_back();
-    if (done.count(node)) continue;
-    if (!expanded) {
-      stack.push_back({node, true});
-      for (const Var& in : node->inputs)
-        if (in.owner() && !has_test_value(in) && !done.count(in.owner())) stack.push_back({in.owner(), false});
-      continue;
-    }
-    done.insert(node);
+  // Inputs first, stopping at variables that have values.
+  for (ApplyNode* node : nodes_in_post_order(outputs, [](const Var& v) { return has_test_value(v); })) {
     // The values are an annotation of the node, not part of what makes it (graph.hpp).
-    compute(const_cast<ApplyNode&>(*node), TestValueMode::Ignore);
+    compute(*node, TestValueMode::Ignore);
   }
 }
 

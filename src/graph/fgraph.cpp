@@ -1,5 +1,6 @@
 #include "theon/fgraph.hpp"
 
+#include "graph/post_order.hpp"
 #include "ops/op_util.hpp"
 
 namespace theon {
@@ -227,28 +228,7 @@ void FunctionGraph::remove_if_unused(ApplyNode* start) {
   }
 }
 
-std::vector<ApplyNode*> FunctionGraph::toposort() const {
-  std::vector<ApplyNode*> order;
-  std::unordered_set<const ApplyNode*> done;
-  std::vector<std::pair<ApplyNode*, bool>> stack;
-  for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it)
-    if (it->owner()) stack.push_back({const_cast<ApplyNode*>(it->owner()), false});
-  while (!stack.empty()) {
-    auto [node, expanded] = stack.back();
-    stack.pop_back();
-    if (done.count(node)) continue;
-    if (!expanded) {
-      stack.push_back({node, true});
-      for (auto it = node->inputs.rbegin(); it != node->inputs.rend(); ++it)
-        if (it->owner() && !done.count(it->owner()))
-          stack.push_back({const_cast<ApplyNode*>(it->owner()), false});
-      continue;
-    }
-    done.insert(node);
-    order.push_back(node);
-  }
-  return order;
-}
+std::vector<ApplyNode*> FunctionGraph::toposort() const { return detail::nodes_in_post_order(outputs_); }
 
 Vars FunctionGraph::variables() const {
   Vars out;
