@@ -41,6 +41,15 @@ std::vector<TensorType> DimShuffle::make_types(std::span<const Var> inputs) cons
   THEON_CHECK_USER(x.ndim() == input_ndim_, TypeError)
       << "dimshuffle{" << props() << "}: expects " << input_ndim_ << " dimensions, got "
       << describe(x);
+  // The pattern is checked here too, not only by the API that builds it: a loaded graph
+  // (serialize) makes the op from saved numbers.
+  std::vector<bool> used(input_ndim_, false);
+  for (int p : pattern_) {
+    THEON_CHECK_USER(p >= -1 && p < input_ndim_ && (p < 0 || !used[p]), ValueError)
+        << "dimshuffle{" << props() << "}: entry " << p << " is not an unused axis of a "
+        << input_ndim_ << "-dimensional input";
+    if (p >= 0) used[p] = true;
+  }
   for (int d : dropped())
     THEON_CHECK_USER(x.broadcastable()[d], ValueError)
         << "dimshuffle{" << props() << "}: drops axis " << d
