@@ -196,6 +196,7 @@ struct CopyOptions {
 };
 
 class FunctionGraph;
+struct FunctionSpec;
 namespace detail {
 class CompiledFunction;
 }
@@ -221,6 +222,9 @@ class Function {
   const FunctionGraph& fgraph() const;
   const std::string& name() const;
   const std::vector<Var>& inputs() const;
+  // The graph as its user built it (inputs, outputs, updates, options), before any
+  // rewrite: what theon::save(Function) stores (theon/serialize.hpp).
+  const FunctionSpec& spec() const;
 
   // A new function over the same compiled graph (no rewrite runs again; native code
   // comes from the cache) with its own call state: the two run in parallel, and share

@@ -10,15 +10,16 @@
 //
 //   theon::save({cost, prediction}, "model.theon");
 //   theon::LoadedGraph g = theon::load_graph("model.theon");   // g.outputs[0]: cost
-//   theon::FunctionSpec spec{{x}, {cost}, /*single=*/true, {{W, W - 0.1 * gW}}};
-//   theon::save(spec, "train.theon");                           // a function as built
-//   theon::Function train = theon::load_function("train.theon"); // compiled again
+//   theon::Function train = theon::function({x, y}, cost, {{W, W - 0.1 * gW}});
+//   theon::save(train, "train.theon");                          // a compiled function
+//   theon::Function again = theon::load_function("train.theon"); // compiled again
 //
-// The format starts with a magic, a format version and the Theon version that wrote it;
-// data of another format version, a truncated or corrupted file, are refused with
-// SerializeError (never misread). A Function does not keep the graph it was built from
-// (only the rewritten one), so C++ saves the FunctionSpec that builds it; Python's pickle
-// saves functions themselves (python/theon/serialization.py, docs/pickling.md).
+// A function is saved as the graph it was built from (Function::spec(): the rewritten
+// graph holds fused kernels, never saved); a FunctionSpec saves the same without
+// compiling. The format starts with a magic, a format version and the Theon version that
+// wrote it; data of another format version, a truncated or corrupted file, are refused
+// with SerializeError (never misread). Python's pickle saves functions through the
+// arguments of theon.function (python/theon/serialization.py, docs/pickling.md).
 // Saving and loading are iterative: a chain of 100 000 nodes round-trips in constant stack.
 //
 // Ops: each op class has a codec (src/serialize/codecs_*.cpp) keyed by its C++ type:
@@ -136,6 +137,9 @@ struct FunctionSpec {
   Vars keep_alive;          // filled by loading: see LoadedGraph::keep_alive
 };
 std::string serialize(const FunctionSpec& spec);
+// A compiled function: the spec it was built from (Function::spec()), its shared
+// variables with their current values. ValueError for an empty Function.
+std::string serialize(const Function& f);
 FunctionSpec deserialize_function_spec(std::string_view bytes,
                                        const std::string& what = "serialized function");
 Function compile(const FunctionSpec& spec);
@@ -146,6 +150,7 @@ inline void save(const std::vector<Var>& outputs, const std::string& path) {
   save(std::span<const Var>(outputs), path);
 }
 void save(const FunctionSpec& spec, const std::string& path);
+void save(const Function& f, const std::string& path);
 LoadedGraph load_graph(const std::string& path);
 Function load_function(const std::string& path);
 FunctionSpec load_function_spec(const std::string& path);

@@ -534,6 +534,10 @@ void Function::free() const {
 const FunctionGraph& Function::fgraph() const { return impl_->fgraph(); }
 const std::string& Function::name() const { return impl_->options().name; }
 const std::vector<Var>& Function::inputs() const { return impl_->user_inputs(); }
+const FunctionSpec& Function::spec() const {
+  THEON_CHECK_USER(impl_ != nullptr, ValueError) << "the spec of an empty Function";
+  return impl_->spec();
+}
 
 Function function(const std::vector<Var>& inputs, const Var& output, const Updates& updates,
                   FunctionOptions options) {

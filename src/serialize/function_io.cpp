@@ -124,6 +124,10 @@ void save(std::span<const Var> outputs, const std::string& path) { write_file(pa
 
 void save(const FunctionSpec& spec, const std::string& path) { write_file(path, serialize(spec)); }
 
+std::string serialize(const Function& f) { return serialize(f.spec()); }
+
+void save(const Function& f, const std::string& path) { write_file(path, serialize(f)); }
+
 LoadedGraph load_graph(const std::string& path) { return deserialize(read_file(path), {}, path); }
 
 FunctionSpec load_function_spec(const std::string& path) {
