@@ -1,9 +1,9 @@
 // Codecs of the control-flow ops (scan, ifelse) and the gradient modifiers. A scan saves
 // its inner graph as a nested saved graph.
-#include <unordered_set>
 
 #include "ops/scan/scan_op.hpp"
 #include "serialize/codec_registry.hpp"
+#include "serialize/graph_sources.hpp"
 #include "theon/debug.hpp"
 #include "theon/grad.hpp"
 #include "theon/ifelse.hpp"
@@ -11,25 +11,10 @@
 namespace theon::detail {
 namespace {
 
-// The shared variables the graph of `roots` reads, in a fixed order (first reached by an
-// explicit-stack walk over inputs in order): how a scan names the outer shared variables
-// it updates, which are reached through its inputs both when saved and when loaded.
+// The shared variables the graph of `roots` reads: how a scan names the outer shared
+// variables it updates, reached through its inputs both when saved and when loaded.
 Vars shared_sources(std::span<const Var> roots) {
-  Vars found;
-  std::unordered_set<const VariableNode*> seen;
-  std::vector<Var> stack(roots.rbegin(), roots.rend());
-  while (!stack.empty()) {
-    Var v = stack.back();
-    stack.pop_back();
-    if (!seen.insert(v.get()).second) continue;
-    if (v.owner() == nullptr) {
-      if (v.is_shared()) found.push_back(v);
-      continue;
-    }
-    const Vars& in = v.owner()->inputs;
-    for (auto it = in.rbegin(); it != in.rend(); ++it) stack.push_back(*it);
-  }
-  return found;
+  return leaves_in_order(roots, [](const Var& v) { return v.is_shared(); });
 }
 
 void save_scan(const Scan& op, Writer& w, std::span<const Var> node_inputs) {

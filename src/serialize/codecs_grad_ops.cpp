@@ -3,9 +3,9 @@
 // and jacobian_rows (its inner graph nested as a saved graph, as scan's). Each is rebuilt
 // by the maker defined next to its class (serialize/private_ops.hpp), from parameters
 // read off its props; the loader checks the rebuilt op's name and props.
-#include <unordered_set>
 
 #include "serialize/codec_registry.hpp"
+#include "serialize/graph_sources.hpp"
 #include "serialize/private_ops.hpp"
 
 namespace theon::detail {
@@ -26,25 +26,9 @@ void add_axis_op_codec(const std::string& op_name, size_t n_inputs, std::functio
       [](const Op& op, Writer& w) { w.i64(std::stoi(props_field(op.props(), "axis"))); });
 }
 
-// The sources (inputs and shared variables, not constants) of the graph of `roots`, in a
-// fixed order (first reached by an explicit-stack walk over inputs in order), the same
-// when saved and when loaded.
+// The sources (inputs and shared variables, not constants) of the graph of `roots`.
 Vars graph_sources(std::span<const Var> roots) {
-  Vars found;
-  std::unordered_set<const VariableNode*> seen;
-  std::vector<Var> stack(roots.rbegin(), roots.rend());
-  while (!stack.empty()) {
-    Var v = stack.back();
-    stack.pop_back();
-    if (!seen.insert(v.get()).second) continue;
-    if (v.owner() == nullptr) {
-      if (!v.is_constant()) found.push_back(v);
-      continue;
-    }
-    const Vars& in = v.owner()->inputs;
-    for (auto it = in.rbegin(); it != in.rend(); ++it) stack.push_back(*it);
-  }
-  return found;
+  return leaves_in_order(roots, [](const Var& v) { return !v.is_constant(); });
 }
 
 // The inner graph (row index, row, free inputs) reads the outer graph's own variables (its
