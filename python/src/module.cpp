@@ -15,6 +15,7 @@ void bind_profile(py::module_& m);                     // bind_profile.cpp
 void bind_serialize(py::module_& m);                   // bind_serialize.cpp
 void bind_pyop(py::module_& m);                        // bind_pyop.cpp
 void bind_test_value(py::module_& m);                  // bind_test_value.cpp
+void bind_distributed(py::module_& m);                 // bind_distributed.cpp
 }
 
 PYBIND11_MODULE(_theon, m) {
@@ -49,5 +50,6 @@ PYBIND11_MODULE(_theon, m) {
   bind_serialize(m);
   bind_pyop(m);
   bind_test_value(m);
+  bind_distributed(m);
   m.def("_set_internal_paths", &set_internal_paths);
 }
