@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "backend/vm/schedule_hint.hpp"
 #include "core/inplace.hpp"
 #include "theon/interrupt.hpp"
 #include "ops/elemwise.hpp"
@@ -41,7 +42,7 @@ VM::VM(const FunctionGraph& fgraph) {
     if (v.is_constant()) storage_[slot_of(v)] = v.constant_value();
     if (!v.owner() && !v.is_constant()) borrowed_slots_.push_back(slot_of(v));
   }
-  const auto order = fgraph.toposort();
+  const auto order = order_with_hints(fgraph.toposort());  // all-reduce overlap (schedule_hint.hpp)
   // Sizes first: the pointer arrays must not move once instructions point into them.
   size_t n_in = 0, n_out = 0;
   for (const ApplyNode* node : order) {

@@ -1,0 +1,310 @@
+// The world (init, rank, size, finalize), the settings, and every MPI call of
+// theon::distributed. Compiles without MPI (THEON_HAVE_MPI 0): a world of size 1.
+//
+// Thread level: MPI_THREAD_MULTIPLE where offered. Functions may run on several threads
+// at once (each call of a different compiled function), Python programs too, and mpi4py
+// asks for MULTIPLE by default, so a lower level would be refused or unsafe there. Our own
+// MPI calls are also made one at a time under a mutex, so a library that grants less
+// still works.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "distributed/comm.hpp"
+#include "theon/distributed.hpp"
+#include "theon/error.hpp"
+
+#if THEON_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace theon::distributed {
+namespace {
+
+struct World {
+  bool initialized = false;
+  bool finalized = false;
+  bool mpi = false;  // MPI is running and we hold a communicator
+  bool we_started_mpi = false;
+  int rank = 0, size = 1;
+#if THEON_HAVE_MPI
+  MPI_Comm comm = MPI_COMM_NULL;
+  struct Pending {
+    MPI_Request request;
+    std::shared_ptr<Buffer> buffer;
+    int64_t nbytes;
+  };
+  std::unordered_map<int64_t, Pending> pending;
+  int64_t next_id = 0;
+#endif
+};
+
+std::mutex& world_mutex() {
+  static std::mutex m;
+  return m;
+}
+World& world() {
+  static World w;
+  return w;
+}
+std::atomic<int64_t> g_threshold{int64_t{64} << 20};
+std::atomic<double> g_timeout{300.0};
+
+bool launched_by_mpirun() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(var)) return true;
+  return false;
+}
+
+#if THEON_HAVE_MPI
+bool mpi_running() {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  return initialized && !finalized;
+}
+
+MPI_Datatype mpi_type(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return MPI_FLOAT;
+    case DType::Float64: return MPI_DOUBLE;
+    case DType::Int32: return MPI_INT32_T;
+    case DType::Int64: return MPI_INT64_T;
+    default: return MPI_DATATYPE_NULL;
+  }
+}
+
+void check(int code, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  THEON_FAIL(ValueError) << "theon.distributed: " << what << " failed: " << std::string(text, length);
+}
+#endif
+
+void init_locked(World& w) {
+  if (w.initialized) return;
+  THEON_CHECK_USER(!w.finalized, ValueError)
+      << "theon.distributed.init: called after finalize() (MPI cannot start again)";
+  w.initialized = true;
+#if THEON_HAVE_MPI
+  // MPI already started by someone else (mpi4py) counts as well as mpirun's environment.
+  if (!launched_by_mpirun() && !mpi_running()) return;
+  if (!mpi_running()) {
+    int provided = 0;
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+    w.we_started_mpi = true;
+  }
+  // Our own communicator: our collectives never match a user's (mpi4py) by mistake.
+  check(MPI_Comm_dup(MPI_COMM_WORLD, &w.comm), "MPI_Comm_dup");
+  // Errors come back as codes (then exceptions) rather than aborting inside MPI.
+  MPI_Comm_set_errhandler(w.comm, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(w.comm, &w.rank);
+  MPI_Comm_size(w.comm, &w.size);
+  w.mpi = true;
+  std::atexit([] { finalize(); });
+#else
+  if (launched_by_mpirun())
+    std::fprintf(stderr,
+                 "theon.distributed: this Theon was built without MPI; each process runs as "
+                 "a world of size 1\n");
+#endif
+}
+
+World& initialized_world() {
+  World& w = world();
+  if (!w.initialized) {
+    std::lock_guard lock(world_mutex());
+    init_locked(w);
+  }
+  return w;
+}
+
+}  // namespace
+
+void init() {
+  std::lock_guard lock(world_mutex());
+  init_locked(world());
+}
+
+bool is_initialized() {
+  std::lock_guard lock(world_mutex());
+  return world().initialized && !world().finalized;
+}
+
+int rank() { return initialized_world().rank; }
+int size() { return initialized_world().size; }
+
+void set_fusion_threshold_bytes(int64_t bytes) {
+  THEON_CHECK_USER(bytes > 0, ValueError)
+      << "theon.distributed.set_fusion_threshold_bytes: needs a positive size, got " << bytes;
+  g_threshold = bytes;
+}
+int64_t fusion_threshold_bytes() { return g_threshold; }
+
+void set_timeout_seconds(double seconds) {
+  THEON_CHECK_USER(seconds > 0, ValueError)
+      << "theon.distributed.set_timeout_seconds: needs a positive time, got " << seconds;
+  g_timeout = seconds;
+}
+double timeout_seconds() { return g_timeout; }
+
+namespace detail {
+
+bool uses_mpi() {
+  const World& w = initialized_world();
+  return w.mpi && w.size > 1 && !w.finalized;
+}
+
+bool reducible(DType dtype) {
+  return dtype == DType::Float32 || dtype == DType::Float64 || dtype == DType::Int32 ||
+         dtype == DType::Int64;
+}
+
+}  // namespace detail
+
+#if THEON_HAVE_MPI
+
+void barrier() {
+  World& w = initialized_world();
+  if (!w.mpi || w.finalized) return;
+  std::lock_guard lock(world_mutex());
+  check(MPI_Barrier(w.comm), "MPI_Barrier");
+}
+
+namespace detail {
+
+int64_t start_sum(std::shared_ptr<Buffer> buffer, int64_t count, DType dtype) {
+  World& w = initialized_world();
+  THEON_ASSERT(w.mpi && reducible(dtype)) << "start_sum without MPI or of " << dtype_name(dtype);
+  THEON_CHECK_USER(count <= INT32_MAX, ValueError)
+      << "allreduce: a bucket of " << count << " elements is more than MPI's 2^31 - 1";
+  std::lock_guard lock(world_mutex());
+  World::Pending p{MPI_REQUEST_NULL, std::move(buffer), count * static_cast<int64_t>(itemsize(dtype))};
+  check(MPI_Iallreduce(MPI_IN_PLACE, p.buffer->data(), static_cast<int>(count), mpi_type(dtype),
+                       MPI_SUM, w.comm, &p.request),
+        "MPI_Iallreduce");
+  const int64_t id = w.next_id++;
+  w.pending.emplace(id, std::move(p));
+  return id;
+}
+
+namespace {
+
+// Polls `p` until it completes; past the timeout, says so and aborts the whole job (a
+// rank stuck in a collective cannot be unstuck, and its peers would hang forever).
+// Called with the world mutex unlocked; takes it for each test.
+void wait_or_abort(World& w, World::Pending& p) {
+  const auto begin = std::chrono::steady_clock::now();
+  const double timeout = g_timeout;
+  for (int polls = 0;; ++polls) {
+    int done = 0;
+    {
+      std::lock_guard lock(world_mutex());
+      check(MPI_Test(&p.request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    }
+    if (done) return;
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    if (waited > timeout) {
+      std::fprintf(stderr,
+                   "theon.distributed: rank %d waited %.0f s for all-reduce of %lld bytes; a "
+                   "peer rank failed or is not calling the same function\n",
+                   w.rank, waited, static_cast<long long>(p.nbytes));
+      std::fflush(stderr);
+      MPI_Abort(w.comm, 1);
+      std::_Exit(1);
+    }
+    // Spin briefly (small messages finish in microseconds), then let other ranks sharing
+    // the core run.
+    if (polls > 200) std::this_thread::sleep_for(std::chrono::microseconds(polls > 2000 ? 200 : 20));
+    else std::this_thread::yield();
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<Buffer> finish(int64_t id) {
+  World& w = initialized_world();
+  World::Pending p;
+  {
+    std::lock_guard lock(world_mutex());
+    auto it = w.pending.find(id);
+    THEON_ASSERT(it != w.pending.end()) << "no all-reduce in flight with id " << id;
+    p = std::move(it->second);
+    w.pending.erase(it);
+  }
+  wait_or_abort(w, p);
+  return std::move(p.buffer);
+}
+
+MinMax min_max(int64_t value) {
+  World& w = initialized_world();
+  if (!w.mpi || w.finalized) return {value, value};
+  int64_t send[2] = {value, -value}, recv[2] = {0, 0};
+  std::lock_guard lock(world_mutex());
+  check(MPI_Allreduce(send, recv, 2, MPI_INT64_T, MPI_MAX, w.comm), "MPI_Allreduce");
+  return {-recv[1], recv[0]};
+}
+
+void broadcast_bytes(void* data, int64_t nbytes, int root) {
+  World& w = initialized_world();
+  if (!w.mpi || w.finalized) return;
+  std::lock_guard lock(world_mutex());
+  auto* bytes = static_cast<char*>(data);
+  constexpr int64_t kChunk = int64_t{1} << 30;  // MPI counts are int
+  for (int64_t at = 0; at < nbytes; at += kChunk)
+    check(MPI_Bcast(bytes + at, static_cast<int>(std::min(kChunk, nbytes - at)), MPI_BYTE, root, w.comm),
+          "MPI_Bcast");
+}
+
+}  // namespace detail
+
+void finalize() {
+  World& w = world();
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard lock(world_mutex());
+    if (!w.initialized || w.finalized) {
+      w.finalized = w.initialized || w.finalized;
+      return;
+    }
+    for (auto& [id, p] : w.pending) ids.push_back(id);
+  }
+  // Reductions left in flight by calls that threw: MPI wants them complete first.
+  if (w.mpi && mpi_running())
+    for (int64_t id : ids) detail::finish(id);
+  std::lock_guard lock(world_mutex());
+  if (w.mpi && mpi_running()) {
+    MPI_Comm_free(&w.comm);
+    if (w.we_started_mpi) MPI_Finalize();
+  }
+  w.finalized = true;
+}
+
+#else  // without MPI: a world of size 1
+
+void barrier() { initialized_world(); }
+
+namespace detail {
+int64_t start_sum(std::shared_ptr<Buffer>, int64_t, DType) {
+  THEON_FAIL(InternalError) << "start_sum in a build without MPI";
+}
+std::shared_ptr<Buffer> finish(int64_t) { THEON_FAIL(InternalError) << "finish in a build without MPI"; }
+MinMax min_max(int64_t value) { return {value, value}; }
+void broadcast_bytes(void*, int64_t, int) {}
+}  // namespace detail
+
+void finalize() {
+  std::lock_guard lock(world_mutex());
+  world().finalized = world().finalized || world().initialized;
+}
+
+#endif
+
+}  // namespace theon::distributed
