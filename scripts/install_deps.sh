@@ -10,6 +10,7 @@ packages=(
   libopenblas-dev libsleef-dev libfmt-dev libdnnl-dev
   pybind11-dev python3-dev python3-numpy python3-scipy python3-pytest python3-matplotlib
   gnuplot-nox graphviz chromium
+  libopenmpi-dev openmpi-bin  # theon::distributed (issue 17): MPI and mpirun
 )
 
 # `dpkg -s` succeeds for packages that were removed but left config files
