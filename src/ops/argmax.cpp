@@ -5,6 +5,8 @@
 #include "core/strided.hpp"
 #include "ops/op_util.hpp"
 #include "ops/reduce.hpp"
+#include "theon/config.hpp"
+#include "theon/shape_ops.hpp"
 
 namespace theon::detail {
 namespace {
@@ -156,7 +158,13 @@ void Argmax::perform(const ApplyNode&, std::span<const NDArray* const> in,
   });
 }
 
-Vars Argmax::pullback(const ApplyNode&, std::span<const Var>) const { return {Var()}; }
+// An index does not change under small moves of x: zero almost everywhere (as Theano's
+// Argmax.grad, x stays connected).
+Vars Argmax::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
+  const Var& x = node.inputs[0];
+  if (!output_grads[0].defined()) return {Var()};
+  return {tensor::zeros_like(VarArg(x, node.loc), is_inexact(x.dtype()) ? x.dtype() : config().floatX)};
+}
 
 std::string Argmax::print(std::span<const std::string> args) const {
   std::string s = name() + "(" + args[0];

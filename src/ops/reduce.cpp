@@ -4,6 +4,7 @@
 
 #include "ops/dimshuffle.hpp"
 #include "ops/op_util.hpp"
+#include "theon/config.hpp"
 #include "theon/shape_ops.hpp"
 
 namespace theon {
@@ -111,8 +112,10 @@ Vars Reduce::pullback(const ApplyNode& node, std::span<const Var> output_grads) 
   const Var& x = node.inputs[0];
   const Var& gz = output_grads[0];
   const Loc& loc = node.loc;
-  if (!gz.defined() || kind_ == ReduceKind::All || kind_ == ReduceKind::Any) return {Var()};
-  if (is_discrete(x.dtype())) return {zeros_like(VarArg(x, loc), gz.dtype())};
+  if (!gz.defined()) return {Var()};
+  // all/any are logical, a discrete x has no small moves: zero gradients (as Theano).
+  if (kind_ == ReduceKind::All || kind_ == ReduceKind::Any || is_discrete(x.dtype()))
+    return {zeros_like(VarArg(x, loc), is_inexact(x.dtype()) ? x.dtype() : config().floatX)};
   // Re-inserts the reduced axes as broadcastable ones, so a reduced value lines up
   // with the elements it came from.
   auto expand = [&](const Var& v) {

@@ -140,7 +140,9 @@ class PermuteAlongAxis final : public Op {
 Vars Sort::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
   const Var& x = node.inputs[0];
   const Var& gz = output_grads[0];
-  if (indices_ || !gz.defined() || is_discrete(x.dtype())) return {Var()};
+  if (!gz.defined() || is_discrete(x.dtype())) return {Var()};
+  // argsort's indices are constant almost everywhere: zeros (as Theano's ArgSortOp).
+  if (indices_) return {tensor::zeros_like(VarArg(x, node.loc))};
   // sorted[i] = x[order[i]], so dx[order[i]] = g[i].
   const Var order = apply_op<Sort>(node.loc, {x}, axis_, true);
   return {apply_op<PermuteAlongAxis>(node.loc, {gz, order}, axis_, true)};
