@@ -8,6 +8,7 @@
 // still works.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -37,9 +38,18 @@ struct World {
     MPI_Request request;
     std::shared_ptr<Buffer> buffer;
     int64_t nbytes;
+    bool done = false;
   };
-  std::unordered_map<int64_t, Pending> pending;
+  std::unordered_map<int64_t, Pending> pending;  // node-based: entries stay put
   int64_t next_id = 0;
+  // Open MPI moves a non-blocking collective forward only inside MPI calls (no progress
+  // thread of its own over shared memory), so while reductions are in flight this thread
+  // tests them every kProgressPeriod: the transfer proceeds during the backward pass.
+  // Needs MPI_THREAD_MULTIPLE.
+  bool multiple = false;
+  std::thread progress;
+  std::condition_variable wake;
+  bool stopping = false;
 #endif
 };
 
@@ -100,6 +110,9 @@ void init_locked(World& w) {
     check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
     w.we_started_mpi = true;
   }
+  int level = 0;
+  MPI_Query_thread(&level);
+  w.multiple = level == MPI_THREAD_MULTIPLE && !std::getenv("THEON_DISTRIBUTED_NO_PROGRESS_THREAD");
   // Our own communicator: our collectives never match a user's (mpi4py) by mistake.
   check(MPI_Comm_dup(MPI_COMM_WORLD, &w.comm), "MPI_Comm_dup");
   // Errors come back as codes (then exceptions) rather than aborting inside MPI.
@@ -177,6 +190,29 @@ void barrier() {
   check(MPI_Barrier(w.comm), "MPI_Barrier");
 }
 
+namespace {
+
+constexpr auto kProgressPeriod = std::chrono::microseconds(100);
+
+void progress_loop() {
+  World& w = world();
+  std::unique_lock lock(world_mutex());
+  while (!w.stopping) {
+    bool in_flight = false;
+    for (auto& [id, p] : w.pending) {
+      if (p.done) continue;
+      int done = 0;
+      MPI_Test(&p.request, &done, MPI_STATUS_IGNORE);
+      p.done = done;
+      in_flight = in_flight || !done;
+    }
+    if (in_flight) w.wake.wait_for(lock, kProgressPeriod);
+    else w.wake.wait(lock);
+  }
+}
+
+}  // namespace
+
 namespace detail {
 
 int64_t start_sum(std::shared_ptr<Buffer> buffer, int64_t count, DType dtype) {
@@ -191,56 +227,56 @@ int64_t start_sum(std::shared_ptr<Buffer> buffer, int64_t count, DType dtype) {
         "MPI_Iallreduce");
   const int64_t id = w.next_id++;
   w.pending.emplace(id, std::move(p));
+  if (w.multiple && w.size > 1) {
+    if (!w.progress.joinable()) w.progress = std::thread(progress_loop);
+    w.wake.notify_one();
+  }
   return id;
 }
 
-namespace {
-
-// Polls `p` until it completes; past the timeout, says so and aborts the whole job (a
-// rank stuck in a collective cannot be unstuck, and its peers would hang forever).
-// Called with the world mutex unlocked; takes it for each test.
-void wait_or_abort(World& w, World::Pending& p) {
+// Polls reduction `id` until it completes (the progress thread may complete it); past the
+// timeout, says so and aborts the whole job (a rank stuck in a collective cannot be
+// unstuck, and its peers would hang forever).
+std::shared_ptr<Buffer> finish(int64_t id) {
+  World& w = initialized_world();
   const auto begin = std::chrono::steady_clock::now();
   const double timeout = g_timeout;
-  for (int polls = 0;; ++polls) {
-    int done = 0;
+  for (;;) {
+    int64_t nbytes = 0;
     {
       std::lock_guard lock(world_mutex());
-      check(MPI_Test(&p.request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+      auto it = w.pending.find(id);
+      THEON_ASSERT(it != w.pending.end()) << "no all-reduce in flight with id " << id;
+      World::Pending& p = it->second;
+      if (!p.done) {
+        int done = 0;
+        check(MPI_Test(&p.request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+        p.done = done;
+      }
+      if (p.done) {
+        auto buffer = std::move(p.buffer);
+        w.pending.erase(it);
+        return buffer;
+      }
+      nbytes = p.nbytes;
     }
-    if (done) return;
     const double waited =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     if (waited > timeout) {
       std::fprintf(stderr,
                    "theon.distributed: rank %d waited %.0f s for all-reduce of %lld bytes; a "
                    "peer rank failed or is not calling the same function\n",
-                   w.rank, waited, static_cast<long long>(p.nbytes));
+                   w.rank, waited, static_cast<long long>(nbytes));
       std::fflush(stderr);
       MPI_Abort(w.comm, 1);
       std::_Exit(1);
     }
-    // Spin briefly (small messages finish in microseconds), then let other ranks sharing
-    // the core run.
-    if (polls > 200) std::this_thread::sleep_for(std::chrono::microseconds(polls > 2000 ? 200 : 20));
-    else std::this_thread::yield();
+    // Spin, yielding to other ranks sharing the core, for the first 20 ms: each test moves
+    // the reduction on, and a sleep here would delay every round of it. Longer waits mean
+    // a slow peer: poll gently then.
+    if (waited < 0.02) std::this_thread::yield();
+    else std::this_thread::sleep_for(std::chrono::microseconds(waited < 1 ? 50 : 1000));
   }
-}
-
-}  // namespace
-
-std::shared_ptr<Buffer> finish(int64_t id) {
-  World& w = initialized_world();
-  World::Pending p;
-  {
-    std::lock_guard lock(world_mutex());
-    auto it = w.pending.find(id);
-    THEON_ASSERT(it != w.pending.end()) << "no all-reduce in flight with id " << id;
-    p = std::move(it->second);
-    w.pending.erase(it);
-  }
-  wait_or_abort(w, p);
-  return std::move(p.buffer);
 }
 
 MinMax min_max(int64_t value) {
@@ -279,6 +315,14 @@ void finalize() {
   // Reductions left in flight by calls that threw: MPI wants them complete first.
   if (w.mpi && mpi_running())
     for (int64_t id : ids) detail::finish(id);
+  if (w.progress.joinable()) {
+    {
+      std::lock_guard lock(world_mutex());
+      w.stopping = true;
+    }
+    w.wake.notify_one();
+    w.progress.join();
+  }
   std::lock_guard lock(world_mutex());
   if (w.mpi && mpi_running()) {
     MPI_Comm_free(&w.comm);
