@@ -35,6 +35,7 @@ struct Chain {
     int64_t reduction = -1;  // the id of its MPI reduction
     std::shared_ptr<Buffer> sums;  // once waited for
     int64_t count = 0;
+    int unread = 0;  // variables not yet unpacked: the last one recycles the buffer
   };
   std::mutex mutex;
   std::vector<Bucket> buckets;
@@ -57,6 +58,32 @@ std::shared_ptr<Chain> chain_of(int64_t id) {
 }
 
 NDArray token(int64_t id) { return NDArray::scalar<int64_t>(id); }
+
+// Bucket buffers from earlier calls, by size: a training step reduces the same buckets
+// every call, and a fresh multi-megabyte buffer costs its page faults each time. Holds at
+// most kKeptBuffers.
+constexpr size_t kKeptBuffers = 64;
+std::mutex g_spare_mutex;
+std::vector<std::shared_ptr<Buffer>> g_spare;
+
+std::shared_ptr<Buffer> take_buffer(size_t nbytes) {
+  {
+    std::lock_guard lock(g_spare_mutex);
+    for (auto it = g_spare.begin(); it != g_spare.end(); ++it)
+      if ((*it)->nbytes() == nbytes) {
+        auto buffer = std::move(*it);
+        g_spare.erase(it);
+        return buffer;
+      }
+  }
+  return std::make_shared<Buffer>(nbytes);
+}
+
+void give_back(std::shared_ptr<Buffer> buffer) {
+  std::lock_guard lock(g_spare_mutex);
+  if (g_spare.size() == kKeptBuffers) g_spare.erase(g_spare.begin());
+  g_spare.push_back(std::move(buffer));
+}
 
 const char* op_name(ReduceOp op) { return op == ReduceOp::Sum ? "sum" : "mean"; }
 
@@ -146,16 +173,17 @@ class AllReduceStart final : public Op, public SideEffect, public ScheduleHint {
           << dtype_name(dtype) << " elements, but other ranks' buckets have between " << m.min
           << " and " << m.max << ": every rank must call the same function with the same shapes";
     }
-    auto buffer = std::make_shared<Buffer>(std::max<size_t>(1, count * itemsize(dtype)));
+    auto buffer = take_buffer(std::max<size_t>(1, count * itemsize(dtype)));
     int64_t offset = 0;
     for (const NDArray& v : chain.filling) {
       NDArray::from_buffer(buffer, dtype, v.shape(), contiguous_strides(v.shape()), offset).assign(v);
       offset += v.size();
     }
-    chain.filling.clear();
-    chain.filling_count = 0;
     Chain::Bucket bucket;
     bucket.count = count;
+    bucket.unread = static_cast<int>(chain.filling.size());
+    chain.filling.clear();
+    chain.filling_count = 0;
     bucket.reduction = detail::start_sum(std::move(buffer), count, dtype);
     chain.buckets.push_back(std::move(bucket));
   }
@@ -191,26 +219,21 @@ class AllReduceWait final : public Op, public SideEffect, public ScheduleHint {
     }
     auto chain = chain_of(id);
     const DType dtype = node.inputs[1].dtype();
-    std::shared_ptr<Buffer> sums;
-    int64_t offset;
-    {
-      std::lock_guard lock(chain->mutex);
-      auto [b, at] = chain->place[position_];
-      Chain::Bucket& bucket = chain->buckets[b];
-      if (!bucket.sums) {
-        bucket.sums = detail::finish(bucket.reduction);
-        if (op_ == ReduceOp::Mean) divide(dtype, bucket.sums->data(), bucket.count, size());
-      }
-      sums = bucket.sums;
-      offset = at;
-      if (--chain->waits_left == 0) {
-        std::lock_guard lock_all(g_chains_mutex);
-        g_chains.erase(id);
-      }
+    std::lock_guard lock(chain->mutex);
+    auto [b, offset] = chain->place[position_];
+    Chain::Bucket& bucket = chain->buckets[b];
+    if (!bucket.sums) {
+      bucket.sums = detail::finish(bucket.reduction);
+      if (op_ == ReduceOp::Mean) divide(dtype, bucket.sums->data(), bucket.count, size());
     }
     const Shape& shape = in[1]->shape();
     NDArray& result = reuse_or_allocate(*out[0], dtype, shape);
-    result.assign(NDArray::from_buffer(sums, dtype, shape, contiguous_strides(shape), offset));
+    result.assign(NDArray::from_buffer(bucket.sums, dtype, shape, contiguous_strides(shape), offset));
+    if (--bucket.unread == 0) give_back(std::move(bucket.sums));
+    if (--chain->waits_left == 0) {
+      std::lock_guard lock_all(g_chains_mutex);
+      g_chains.erase(id);  // the chain lives on in `chain` until this returns
+    }
   }
 
   // Sum and Mean over ranks are linear and symmetric (y_r = c * sum_s x_s for every r),
