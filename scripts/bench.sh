@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite: Theon (C++ and Python), NumPy and PyTorch on the workloads
-# W1-W7, with the machine's limits measured in the same run, and writes bench/RESULTS.md.
+# W1-W8 and W10, with the machine's limits measured in the same run, and writes bench/RESULTS.md.
 # Usage: scripts/bench.sh [bench/run_bench.py options, e.g. --repeats 3 --scale 0.5]
 # BUILD_DIR picks the build directory (default build/).
 set -euo pipefail
@@ -29,7 +29,7 @@ cmake -S . -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release \
   -DPython3_EXECUTABLE=/usr/bin/python3 \
   -DTHEON_BUILD_PYTHON=ON -DTHEON_BUILD_BENCH=ON >/dev/null
-cmake --build "$build" -j2 --target theon_bench_workloads theon_bench_limits theon_py theon_py_files
+cmake --build "$build" -j2 --target theon_bench_workloads theon_bench_limits theon_bench_w10_gemm theon_py theon_py_files
 
 start=$(date +%s)
 /usr/bin/python3 bench/run_bench.py --build "$build" "$@"
