@@ -18,6 +18,7 @@
 #include "distributed/comm.hpp"
 #include "theon/distributed.hpp"
 #include "theon/error.hpp"
+#include "theon/interrupt.hpp"
 
 #if THEON_HAVE_MPI
 #include <mpi.h>
@@ -241,7 +242,12 @@ std::shared_ptr<Buffer> finish(int64_t id) {
   World& w = initialized_world();
   const auto begin = std::chrono::steady_clock::now();
   const double timeout = g_timeout;
+  // Ctrl-C (interrupt_calls) stops the wait; the reduction stays in the table, where the
+  // progress thread or finalize() completes it. The check point also lets a Python
+  // caller's GIL go once the call runs long.
+  theon::detail::CheckPoint check_point;
   for (;;) {
+    check_point();
     int64_t nbytes = 0;
     {
       std::lock_guard lock(world_mutex());

@@ -150,6 +150,35 @@ void check_allreduce() {
   }
 }
 
+// interrupt_calls() stops a rank waiting for a slow peer: Interrupted, no update; the
+// abandoned reduction completes once the peer makes its call.
+void check_interrupt() {
+  if (D::size() == 1) return;
+  auto p = theon::shared(theon::array({1.0, 2.0}), "p");
+  auto x = T::dvector("x");
+  auto step = theon::function({x}, T::sum(x), {{p, p + D::allreduce({x})[0]}});
+  D::barrier();
+  if (D::rank() == 0) {
+    std::thread stopper([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      theon::interrupt_calls();
+    });
+    bool interrupted = false;
+    try {
+      step(theon::array({1.0, 1.0}));
+    } catch (const theon::Interrupted&) {
+      interrupted = true;
+    }
+    stopper.join();
+    check(interrupted, "interrupt_calls stops a wait for a slow peer");
+    check(close(p.get_value(), theon::array({1.0, 2.0}), 0), "no update after an interrupted wait");
+  } else {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    step(theon::array({1.0, 1.0}));  // matches rank 0's abandoned reduction
+  }
+  D::barrier();
+}
+
 // ---- the correctness contract ----
 
 struct Model {
@@ -275,7 +304,10 @@ void train_until_a_rank_fails(bool kill) {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   D::init();
-  if (mode == "allreduce") check_allreduce();
+  if (mode == "allreduce") {
+    check_allreduce();
+    check_interrupt();  // last: it leaves the ranks one reduction apart
+  }
   else if (mode == "contract") check_contract();
   else if (mode == "killed") train_until_a_rank_fails(true);
   else if (mode == "stalled") train_until_a_rank_fails(false);
