@@ -34,6 +34,32 @@ for script in examples/python/*.py; do
     /usr/bin/python3 "$root/$script")
 done
 
+# Data-parallel training (docs/distributed.md) under mpirun when it is installed: -np 1
+# and -np 2 must reach the same final loss (float32 rounding aside).
+if command -v mpirun >/dev/null; then
+  mpirun_flags=(--oversubscribe)
+  [[ $EUID == 0 ]] && mpirun_flags+=(--allow-run-as-root)
+  threads=$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))  # per rank, so that 2 ranks share the cores
+  for program in "$root/build/examples/cpp/distributed_mlp" "/usr/bin/python3 $root/examples/python/distributed_mlp.py"; do
+    [[ -x ${program%% *} ]] || continue
+    losses=()
+    for n in 1 2; do
+      echo "==== example: mpirun -np $n ${program##*/}"
+      output=$(cd out && OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
+        PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}" \
+        mpirun "${mpirun_flags[@]}" -np "$n" $program)
+      echo "$output"
+      losses+=("$(sed -n 's/.*final loss \([0-9.eE+-]*\).*/\1/p' <<<"$output")")
+    done
+    if ! awk -v a="${losses[0]}" -v b="${losses[1]}" \
+        'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 1e-4 * (a < 0 ? -a : a)) }'; then
+      echo "distributed_mlp: -np 2 ended at loss ${losses[1]}, -np 1 at ${losses[0]}" >&2
+      exit 1
+    fi
+    echo "==== distributed_mlp: -np 1 and -np 2 agree (final loss ${losses[0]} / ${losses[1]})"
+  done
+fi
+
 costs=() errors=()
 for csv in out/*.csv; do
   if [[ $csv == *_error.csv ]]; then errors+=("$csv"); else costs+=("$csv"); fi

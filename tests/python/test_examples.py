@@ -163,3 +163,13 @@ def test_allconv_bn_dropout(tmp_path):
 
 
 from test_scan import test_scan_polynomial, test_scan_powers, test_scan_reduce_sum, test_scan_rnn  # noqa: E402,F401 (scan examples: tests in test_scan.py)
+
+
+def test_distributed_mlp(tmp_path):
+    """A world of one process (no mpirun): trains and writes its cost curve; the
+    multi-rank runs are tests/python/test_distributed.py's and run_examples.sh's."""
+    out = run_example("distributed_mlp.py", tmp_path)
+    assert "rank 0 of 1" in out
+    first, last = numbers(re.search(r"loss \S+ -> final loss \S+", out).group())
+    assert last < 0.8 * first
+    assert (tmp_path / "py_distributed_mlp_cost.csv").exists()
