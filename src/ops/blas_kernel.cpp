@@ -219,8 +219,8 @@ void dot_into(const NDArray& a, const NDArray& b, NDArray& out) {
   const int64_t k = a.shape(a.ndim() - 1);
   THEON_ASSERT(k == b.shape(0)) << "dot_into: shapes " << shape_str(a.shape()) << " and "
                                 << shape_str(b.shape());
+  if (out.size() == 0) return;  // nothing to write (an empty slot reused may have any strides)
   THEON_ASSERT(out.is_contiguous()) << "dot_into: strided output";
-  if (out.size() == 0) return;
   if (k == 0) {  // an empty sum
     out.fill(0);
     return;

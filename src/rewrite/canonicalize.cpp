@@ -13,8 +13,9 @@
 
 namespace theon::rewrite {
 
-// canonicalize_algebra.cpp
+// canonicalize_algebra.cpp, zero_rewrites.cpp
 void register_canonicalize_algebra(RewriteDb& db);
+void register_zero_rewrites(RewriteDb& db);
 
 namespace {
 
@@ -174,6 +175,7 @@ std::optional<Vars> pow_by_zero_or_one(const ApplyNode& node, const FunctionGrap
 
 void register_canonicalize(RewriteDb& db) {
   register_canonicalize_algebra(db);
+  register_zero_rewrites(db);
   const std::vector<std::string> tags = {"fast_run"};
   db.add("canonicalize", LocalRewrite{"merge_dimshuffles", {"dimshuffle"}, merge_dimshuffles}, tags);
   db.add("canonicalize",

@@ -17,8 +17,9 @@
 //
 // Deliberate value changes, as in Theano: cancelling x - x and x / x ignores that x may
 // be inf or NaN (or 0 for x / x), where the original gives NaN; float sums and products
-// are reassociated. Not done: 0 * x -> 0 for floats (0 * inf is NaN, and the sign of
-// zero); cancelling across floor division; flattening through a node of another dtype.
+// are reassociated. Not done here: 0 * x -> 0 for floats (zero_rewrites.cpp's
+// mul_by_zero does it, as Theano); cancelling across floor division; flattening
+// through a node of another dtype.
 #include <algorithm>
 #include <deque>
 #include <unordered_map>
