@@ -167,11 +167,15 @@ class AllReduceStart final : public Op, public SideEffect, public ScheduleHint {
     // turns a mismatch (another graph, other shapes) into an error rather than a hang or
     // a wrong sum.
     if (!checked_.exchange(true)) {
-      const detail::MinMax m = detail::min_max(count);
+      constexpr int64_t kDtypes = 64;  // count and dtype in one number: one collective
+      const detail::MinMax m = detail::min_max(count * kDtypes + static_cast<int64_t>(dtype));
       THEON_CHECK_USER(m.min == m.max, ValueError)
           << "allreduce: rank " << rank() << " reduces a bucket of " << count << " "
-          << dtype_name(dtype) << " elements, but other ranks' buckets have between " << m.min
-          << " and " << m.max << ": every rank must call the same function with the same shapes";
+          << dtype_name(dtype) << " elements, but other ranks' buckets differ (between "
+          << m.min / kDtypes << " and " << m.max / kDtypes << " elements, dtypes "
+          << dtype_name(static_cast<DType>(m.min % kDtypes)) << " to "
+          << dtype_name(static_cast<DType>(m.max % kDtypes))
+          << "): every rank must call the same function with the same shapes";
     }
     auto buffer = take_buffer(std::max<size_t>(1, count * itemsize(dtype)));
     int64_t offset = 0;

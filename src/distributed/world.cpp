@@ -184,11 +184,60 @@ bool reducible(DType dtype) {
 
 #if THEON_HAVE_MPI
 
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point begin) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+}
+
+// Past the timeout: a rank stuck in a collective cannot be unstuck, and its peers would
+// hang forever, so say what waited and end the whole job.
+[[noreturn]] void report_and_abort(const World& w, double waited, const char* what, int64_t nbytes) {
+  std::fprintf(stderr,
+               "theon.distributed: rank %d waited %.0f s for %s of %lld bytes; a peer rank "
+               "failed or is not calling the same function\n",
+               w.rank, waited, what, static_cast<long long>(nbytes));
+  std::fflush(stderr);
+  MPI_Abort(w.comm, 1);
+  std::_Exit(1);
+}
+
+// Spin, yielding to other ranks sharing the core, for the first 20 ms: each test moves the
+// collective on, and a sleep would delay every round of it. Longer waits mean a slow
+// peer: poll gently then.
+void pause_between_tests(double waited) {
+  if (waited < 0.02) std::this_thread::yield();
+  else std::this_thread::sleep_for(std::chrono::microseconds(waited < 1 ? 50 : 1000));
+}
+
+// Completes a collective whose buffers live on the caller's stack: never interrupted,
+// but bounded by the timeout like every wait.
+void wait_blocking(World& w, MPI_Request& request, const char* what, int64_t nbytes) {
+  const auto begin = std::chrono::steady_clock::now();
+  for (;;) {
+    int done = 0;
+    {
+      std::lock_guard lock(world_mutex());
+      check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    }
+    if (done) return;
+    const double waited = seconds_since(begin);
+    if (waited > g_timeout) report_and_abort(w, waited, what, nbytes);
+    pause_between_tests(waited);
+  }
+}
+
+}  // namespace
+
 void barrier() {
   World& w = initialized_world();
   if (!w.mpi || w.finalized) return;
-  std::lock_guard lock(world_mutex());
-  check(MPI_Barrier(w.comm), "MPI_Barrier");
+  MPI_Request request;
+  {
+    std::lock_guard lock(world_mutex());
+    check(MPI_Ibarrier(w.comm, &request), "MPI_Ibarrier");
+  }
+  wait_blocking(w, request, "barrier", 0);
 }
 
 namespace {
@@ -266,22 +315,9 @@ std::shared_ptr<Buffer> finish(int64_t id) {
       }
       nbytes = p.nbytes;
     }
-    const double waited =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-    if (waited > timeout) {
-      std::fprintf(stderr,
-                   "theon.distributed: rank %d waited %.0f s for all-reduce of %lld bytes; a "
-                   "peer rank failed or is not calling the same function\n",
-                   w.rank, waited, static_cast<long long>(nbytes));
-      std::fflush(stderr);
-      MPI_Abort(w.comm, 1);
-      std::_Exit(1);
-    }
-    // Spin, yielding to other ranks sharing the core, for the first 20 ms: each test moves
-    // the reduction on, and a sleep here would delay every round of it. Longer waits mean
-    // a slow peer: poll gently then.
-    if (waited < 0.02) std::this_thread::yield();
-    else std::this_thread::sleep_for(std::chrono::microseconds(waited < 1 ? 50 : 1000));
+    const double waited = seconds_since(begin);
+    if (waited > timeout) report_and_abort(w, waited, "all-reduce", nbytes);
+    pause_between_tests(waited);
   }
 }
 
@@ -289,20 +325,29 @@ MinMax min_max(int64_t value) {
   World& w = initialized_world();
   if (!w.mpi || w.finalized) return {value, value};
   int64_t send[2] = {value, -value}, recv[2] = {0, 0};
-  std::lock_guard lock(world_mutex());
-  check(MPI_Allreduce(send, recv, 2, MPI_INT64_T, MPI_MAX, w.comm), "MPI_Allreduce");
+  MPI_Request request;
+  {
+    std::lock_guard lock(world_mutex());
+    check(MPI_Iallreduce(send, recv, 2, MPI_INT64_T, MPI_MAX, w.comm, &request), "MPI_Iallreduce");
+  }
+  wait_blocking(w, request, "all-reduce", sizeof(send));
   return {-recv[1], recv[0]};
 }
 
 void broadcast_bytes(void* data, int64_t nbytes, int root) {
   World& w = initialized_world();
   if (!w.mpi || w.finalized) return;
-  std::lock_guard lock(world_mutex());
   auto* bytes = static_cast<char*>(data);
   constexpr int64_t kChunk = int64_t{1} << 30;  // MPI counts are int
-  for (int64_t at = 0; at < nbytes; at += kChunk)
-    check(MPI_Bcast(bytes + at, static_cast<int>(std::min(kChunk, nbytes - at)), MPI_BYTE, root, w.comm),
-          "MPI_Bcast");
+  for (int64_t at = 0; at < nbytes; at += kChunk) {  // none for 0 bytes, on every rank alike
+    const int64_t chunk = std::min(kChunk, nbytes - at);
+    MPI_Request request;
+    {
+      std::lock_guard lock(world_mutex());
+      check(MPI_Ibcast(bytes + at, static_cast<int>(chunk), MPI_BYTE, root, w.comm, &request), "MPI_Ibcast");
+    }
+    wait_blocking(w, request, "broadcast", chunk);
+  }
 }
 
 }  // namespace detail
