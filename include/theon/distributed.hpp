@@ -18,8 +18,18 @@
 // read: the interpreter runs the rest of the backward pass in between. Every rank must
 // call the same compiled function the same number of times (collectives match by order).
 //
+// While reductions are in flight a background thread tests them (Open MPI moves a
+// non-blocking collective on only inside MPI calls), so they proceed during the backward
+// pass; THEON_DISTRIBUTED_NO_PROGRESS_THREAD=1 turns it off. Every wait (all-reduce,
+// barrier, broadcast) is bounded by set_timeout_seconds. interrupt_calls() (Ctrl-C) stops
+// a call waiting for its all-reduce, with no update; the abandoned reduction completes
+// when the peers make theirs, so the ranks are then one reduction apart: stop training.
+//
 // A world of size 1 (a program started without mpirun, or -np 1) never touches MPI: the
-// all-reduce copies its inputs. Link the target theon_distributed, which holds MPI.
+// all-reduce's outputs are its inputs. Its nodes stay in the graph (the same graph at
+// every size), so a small function holding one stays interpreted rather than becoming one
+// native kernel (docs/cache.md). Functions holding it cannot be saved (theon::save).
+// Link the target Theon::distributed (theon_distributed), which holds MPI.
 #pragma once
 
 #include <cstdint>
