@@ -10,6 +10,10 @@ UNITS = {"us": "µs"}
 # The check that guards a timing: W1, W2 and W5 check the training run ("train").
 CHECKED_AS = {("W1", "call"): "train", ("W2", "step"): "train", ("W5", "step"): "train",
               ("W5", "step-nll-index"): "train-nll-index"}
+# The issue that set a workload's relative target.
+ISSUE = {"W8": 14, "W10": 16}
+# Theon ÷ floor goal per workload (WORKLOADS.md and the issues); others: 1.25 (80 %).
+FLOOR_GOAL = {"W8": 1.5, "W9": 3.0, "W10": 1.3}
 
 
 def check_status(status, workload, impl, variant):
@@ -86,7 +90,8 @@ def limit(run, workload, variant):
             parts = [f for f in floors(run, workload, variant, threads) if f]
             if parts:
                 out[threads] = max(parts)
-        return out, "the slower of the memory floor and the SLEEF math floor"
+        return out, ("the slower of the memory floor (%.0f MB read + written at the best "
+                     "STREAM-like bandwidth) and the SLEEF math floor" % (rb.BYTES[(workload, variant)] / 1e6))
     if workload == "W5":
         out = {}
         for threads in (1, 2):
@@ -94,16 +99,95 @@ def limit(run, workload, variant):
             times = [t for t in times if t]
             if times:
                 out[threads] = min(times)
-        return out, "the eight OpenBLAS sgemm calls of one step, best core type"
-    if workload == "W8":
+        return out, ("the eight OpenBLAS sgemm calls of one step (%.3f GFLOP), best core type"
+                     % rb.W5_GFLOP)
+    if workload in ("W8", "W9"):
+        gflop = rb.W8_GFLOP if workload == "W8" else rb.W9_GFLOP
         out = {}
         for threads in (1, 2):
-            rates = [value(run, "sgemm.W5step.%s.%dt.gflops" % (c, threads)) for c in ("default", "SkylakeX")]
-            rates = [r for r in rates if r]
-            if rates:
-                out[threads] = rb.W8_GFLOP / max(rates) * 1e3
-        return out, "the FLOP floor: %.2f GFLOP (3x the forward pass) at the best measured sgemm rate; issue 14's goal is within 1.5x of it" % rb.W8_GFLOP
+            rate = sgemm_rate(run, threads)
+            if rate:
+                out[threads] = gflop / rate * 1e3
+        if workload == "W9":
+            return out, ("the FLOP floor: %.2f GFLOP (100 steps x batch 32 x (128 + 256) x 1024 x 2 "
+                         "x 3) at the best measured sgemm rate; WORKLOADS.md's goal is within 3x of it" % gflop)
+        return out, "the FLOP floor: %.2f GFLOP (3x the forward pass) at the best measured sgemm rate; issue 14's goal is within 1.5x of it" % gflop
+    if workload == "W10":
+        # One thread: the figure timed between Theon C++'s epochs (the same load) when
+        # there is one, else the limits phase's.
+        interleaved = value(run, "sgemm.W10epoch.interleaved.1t")
+        out = {1: interleaved or value(run, "sgemm.W10epoch.1t"), 2: value(run, "sgemm.W10epoch.2t")}
+        return {t: v for t, v in out.items() if v}, (
+            "the sum of the epoch's GEMM time: the 5 sgemm calls of one step (%.1f MFLOP) timed "
+            "alone, x 2 500 (%.1f GFLOP)%s; issue 16's goal is within 1.3x of it" % (
+                rb.W10_GFLOP / rb.W10_CALLS * 1e3, rb.W10_GFLOP,
+                ", on 1 thread timed between Theon C++'s epochs" if interleaved else ""))
+    if workload == "W7":
+        out = {}
+        for threads in (1, 2):
+            bw = bandwidth(run, threads)
+            w3_math = value(run, "math.W3.%dt" % threads)
+            parts = [W7_BYTES / (bw * 1e9) * 1e3 if bw else None,
+                     w3_math * 1e6 / (4096 * 4096) if w3_math else None]
+            parts = [f for f in parts if f]
+            if parts:
+                out[threads] = max(parts)
+        return out, ("the slower of the memory floor (16 MB read + written) and an estimate of "
+                     "the math: 1 M exponentials at W3's SLEEF time per element (exp + divide; "
+                     "the stable form takes one log per row only)")
     return {}, ""
+
+
+W7_BYTES = 1000 * 1000 * 16
+
+
+def sgemm_rate(run, threads):
+    """The best sgemm rate (GFLOP/s) measured at W5's sizes on `threads` threads."""
+    rates = [value(run, "sgemm.W5step.%s.%dt.gflops" % (c, threads)) for c in ("default", "SkylakeX")]
+    rates = [r for r in rates if r]
+    return max(rates) if rates else None
+
+
+# Workloads with no meaningful physical floor, and why (the floors table says so).
+NO_FLOOR = {
+    ("W1", "call"): "none meaningful: ~100 FLOP per call (3x3 and 4x1 products, forward and "
+                    "backward) take nanoseconds; the figure measures the per-call overhead",
+    ("W2", "step"): "none meaningful: ~200 FLOP per step (a batch of 4 through 2 + 1 sigmoid "
+                    "units); the figure measures the per-call overhead",
+    ("W6", "cold"): "none: compile time is software work, no physical limit applies",
+    ("W6", "warm"): "none: loading from the cache is software work",
+}
+# What each floor divides, shown in the floors table.
+FLOOR_ROWS = [("W1", "call"), ("W2", "step"), ("W3", "fwd"), ("W4", "fwd"), ("W4", "fwd+grad"),
+              ("W5", "step"), ("W6", "cold"), ("W6", "warm"), ("W7", "naive"), ("W8", "step"),
+              ("W9", "step"), ("W10", "epoch"), ("R1", "uniform"), ("R1", "dropout")]
+
+
+def floor_goal(workload):
+    return FLOOR_GOAL.get(workload, 1.25)
+
+
+def floors_table(run):
+    """Every workload's roofline floor and Theon ÷ floor (issue 16, item 5)."""
+    rows = ["| workload | variant | floor 1 thr / 2 thr | Theon C++ ÷ floor (1 thr / 2 thr) | "
+            "Theon Python ÷ floor (1 thr / 2 thr) | goal | what bounds it |",
+            "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    for workload, variant in FLOOR_ROWS:
+        unit = next((UNITS.get(t["unit"], t["unit"]) for t in run.times
+                     if t["workload"] == workload and t["variant"] == variant), "ms")
+        if (workload, variant) in NO_FLOOR:
+            rows.append("| %s %s | %s | — | — | — | — | %s |" % (
+                workload, rb.TITLES[workload], variant, NO_FLOOR[(workload, variant)]))
+            continue
+        lim, how = limit(run, workload, variant)
+        ratios = []
+        for impl in ("theon-cpp", "theon-py"):
+            mine = median(run, workload, impl, variant)
+            ratios.append(" / ".join(ratio(mine, lim.get(t)) for t in (1, 2)))
+        rows.append("| %s %s | %s | %s %s | %s | %s | ≤ %.2f | %s |" % (
+            workload, rb.TITLES[workload], variant, " / ".join(fmt(lim.get(t)) for t in (1, 2)),
+            unit, ratios[0], ratios[1], floor_goal(workload), how or "—"))
+    return "\n".join(rows)
 
 
 def resolve(run, workload, impl, target, key="median"):
@@ -149,9 +233,9 @@ def verdict(run, status, workload, variant, impl, target, key="median"):
 
 
 def headline(run, impls, status, key="median"):
-    rows = ["| workload | variant | unit | Theon C++ | Theon Python | NumPy | PyTorch | limit 1 thr / 2 thr | "
-            "target | Theon C++ / Python |",
-            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    rows = ["| workload | variant | unit | Theon C++ | Theon Python | NumPy | PyTorch | floor 1 thr / 2 thr | "
+            "Theon ÷ floor, 1 thr (C++ / Python) | target | Theon C++ / Python |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for (workload, variant), targets in rb.TARGETS.items():
         first = next((t for t in run.times if t["workload"] == workload and t["variant"] == variant), None)
         if first is None or all(median(run, workload, i, variant, key) is None for i in rb.IMPLS):
@@ -170,9 +254,11 @@ def headline(run, impls, status, key="median"):
         target = target_text(targets)
         met = " / ".join(verdict(run, status, workload, variant, i, targets.get(i), key)
                          for i in ("theon-cpp", "theon-py"))
-        rows.append("| %s %s | %s | %s | %s | %s | %s |" % (
+        over = " / ".join(ratio(median(run, workload, i, variant, key), lim.get(1))
+                          for i in ("theon-cpp", "theon-py")) if lim else "—"
+        rows.append("| %s %s | %s | %s | %s | %s | %s | %s |" % (
             workload, rb.TITLES[workload], variant, UNITS.get(first["unit"], first["unit"]), " | ".join(cells),
-            " / ".join(fmt(lim.get(t)) for t in (1, 2)) if lim else "—", target + " | " + met))
+            " / ".join(fmt(lim.get(t)) for t in (1, 2)) if lim else "—", over, target + " | " + met))
     return "\n".join(rows)
 
 
@@ -218,7 +304,7 @@ def detail(run, workload, status):
             if isinstance(target, rb.Relative) and median(run, workload, impl, variant) is not None:
                 out.append("")
                 out.append("Target for %s %s (issue %d): %s: %s." % (
-                    NAMES[impl], variant, 14 if workload == "W8" else 13, target.text,
+                    NAMES[impl], variant, ISSUE.get(workload, 13), target.text,
                     verdict(run, status, workload, variant, impl, target)))
         lim, how = limit(run, workload, variant)
         if lim:
@@ -226,17 +312,31 @@ def detail(run, workload, status):
             text = "Limit for %s (%s): " % (variant, how)
             text += ", ".join("%s ms on %d thread%s" % (fmt(ms), t, "s" if t > 1 else "")
                               for t, ms in sorted(lim.items()))
-            if workload in ("W3", "W4"):
+            if workload in ("W3", "W4") and variant in ("fwd", "fwd+grad"):
                 for threads in (1, 2):
                     memory, math = floors(run, workload, variant, threads)
                     text += "; %d thr: memory %s ms, math %s ms" % (threads, fmt(memory), fmt(math))
-            goal = "goal ≤ 1.5" if workload == "W8" else "goal ≤ 1.25, i.e. ≥ 80 %"
+            goal = "goal ≤ %.2f" % floor_goal(workload) if workload in FLOOR_GOAL else "goal ≤ 1.25, i.e. ≥ 80 %"
             text += ". Theon ÷ limit (1 thr / 2 thr): C++ %s / %s, Python %s / %s (%s)." % (
                 ratio(median(run, workload, "theon-cpp", variant), lim.get(1)),
                 ratio(median(run, workload, "theon-cpp", variant), lim.get(2)),
                 ratio(median(run, workload, "theon-py", variant), lim.get(1)),
                 ratio(median(run, workload, "theon-py", variant), lim.get(2)), goal)
             out.append(text)
+        if workload == "W10":
+            out.append("")
+            out.append("Per call (one minibatch of 20; 2 500 calls per epoch), the GFLOP/s of the step's "
+                       "products, and the epoch ÷ the sum of its GEMM time (1 thread; goal ≤ 1.3):")
+            for impl in rb.IMPLS:
+                m = median(run, workload, impl, variant)
+                if m:
+                    out.append("- %s: %s µs per call, %.1f GFLOP/s, %s× the GEMM sum; ÷ NumPy %s, ÷ PyTorch %s" % (
+                        NAMES[impl], fmt(m * 1e3 / rb.W10_CALLS), rb.W10_GFLOP / m * 1e3,
+                        ratio(m, lim.get(1)), ratio(m, median(run, workload, "numpy", variant)),
+                        ratio(m, median(run, workload, "pytorch", variant))))
+            out.append("")
+            out.append("Theano 1.0.5 and PyTensor are not installed on this machine: WORKLOADS.md's "
+                       "rows for them running the same script are not measured here.")
         if workload in ("W5", "W8"):
             gflop = rb.W5_GFLOP if workload == "W5" else rb.W8_GFLOP
             for impl in ("theon-cpp", "theon-py", "numpy", "pytorch"):
@@ -307,7 +407,7 @@ def render(run, status, info, args, impls):
               "The process's CPU time per call (all its threads). When the machine is shared "
               "this is steadier than wall time for single-threaded runs; a run that uses two "
               "threads counts both.", "", headline(run, impls, status, "cpu_median"), ""]
-    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13, W8's from issue 14); besides them, the goal is to be ahead of every peer and "
+    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13, W8's from issue 14, W10's from issue 16); besides them, the goal is to be ahead of every peer and "
               "within 80 % of the limit (Theon ÷ limit ≤ 1.25). W6 cold and warm count "
               "`import theon` (Python) plus building and compiling W2's training function.", ""]
     wrong = [(k, v) for k, v in status.items() if v.startswith("WRONG")]
@@ -321,6 +421,11 @@ def render(run, status, info, args, impls):
         text = detail(run, workload, status)
         if text:
             lines += [text, ""]
+    lines += ["## Roofline floors", "",
+              "Each workload's floor: the time its bytes take at the best STREAM-like bandwidth "
+              "measured in this run, or its FLOPs at the sgemm rate measured at its sizes, "
+              "whichever is slower (docs/benchmarks.md, \"The floors\"). Theon ÷ floor near 1 "
+              "means the workload runs at the machine's limit.", "", floors_table(run), ""]
     lines += ["## Limits measured in this run", "", limits_table(run), ""]
     lines += ["## Processes", "", "| process | wall s | CPU s |", "| --- | ---: | ---: |"]
     lines += ["| %s | %.1f | %.1f |" % p for p in run.procs]

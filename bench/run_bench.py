@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Runs the whole benchmark suite in one go and writes bench/RESULTS.md.
 
-For each workload W1-W7 (../shared/WORKLOADS.md, docs/benchmarks.md) and R1 (random
-streams, issue 13) it runs Theon from C++ and from Python, NumPy and PyTorch, each in its
-own process, and in the same run the limits: memory bandwidth, the SLEEF math floor and
-OpenBLAS GEMM at W5's sizes. Every runner's check values are compared with NumPy's (R1's
+For each workload W1-W8 and W10 (../shared/WORKLOADS.md, docs/benchmarks.md) and R1
+(random streams, issue 13) it runs Theon from C++ and from Python, NumPy and PyTorch, each
+in its own process, and in the same run the limits: memory bandwidth, the SLEEF math
+floor, OpenBLAS GEMM at W5's sizes and W10's step's sgemm calls alone. Every runner's check values are compared with NumPy's (R1's
 random draws: their statistics with the expected ones): a fast wrong answer fails.
 
     /usr/bin/python3 bench/run_bench.py --build build [--repeats 5] [--scale 1]
@@ -26,10 +26,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = "/usr/bin/python3"
 IMPLS = ["theon-cpp", "theon-py", "numpy", "pytorch"]
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "R1"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W10", "R1"]
 TITLES = {"W1": "xor-sgd", "W2": "xnor-batch", "W3": "logistic-elemwise", "W4": "fused-chain",
           "W5": "mlp-train", "W6": "compile-time", "W7": "softmax-stability", "W8": "lenet5-step",
-          "R1": "random-streams"}
+          "W9": "lstm-train", "W10": "minibatch-epoch", "R1": "random-streams"}
+# The runner script of a (workload, impl), where it is not the impl's common runner.
+RUNNER_SCRIPT = {("W10", "theon-py"): "w10_theon.py", ("W10", "numpy"): "w10_numpy.py",
+                 ("W10", "pytorch"): "w10_torch.py"}
 # The runners a workload has, where not all of IMPLS (R1 has no C++ runner).
 WORKLOAD_IMPLS = {"R1": ["theon-py", "numpy", "pytorch"], "W8": ["theon-cpp", "theon-py", "pytorch"]}
 # The runner whose check values the others must match, where it is not NumPy (NumPy has
@@ -63,12 +66,17 @@ TARGETS = {
     # Issue 14: faster than PyTorch (and within 1.5x of the FLOP floor: the limit below).
     ("W8", "step"): {"theon-py": Relative("pytorch", "step", 1.0, "< PyTorch"),
                      "theon-cpp": Relative("pytorch", "step", 1.0, "< PyTorch")},
+    # Issue 16: W10's epoch at most half the NumPy loop's (and at most 1.3x the sum of
+    # its GEMM time: the floor, results_md.FLOOR_GOAL).
+    ("W10", "epoch"): {"theon-py": Relative("numpy", "epoch", 0.5, "≤ 0.5× NumPy"),
+                       "theon-cpp": Relative("numpy", "epoch", 0.5, "≤ 0.5× NumPy")},
     ("R1", "uniform"): {"theon-py": Relative("numpy", "uniform", 1 / 3, "≥ 3× NumPy")},
     ("R1", "dropout"): {"theon-py": Relative("numpy", "dropout", 1 / 3, "≥ 3× NumPy")},
 }
 # Check tolerances (rtol, atol) against NumPy's values; W5 is float32.
 TOLERANCE = {"W1": (1e-9, 1e-12), "W2": (1e-9, 1e-12), "W3": (1e-8, 1e-12),
-             "W4": (1e-8, 1e-12), "W5": (2e-3, 2e-3), "W7": (1e-9, 1e-9), "W8": (2e-3, 2e-3)}
+             "W4": (1e-8, 1e-12), "W5": (2e-3, 2e-3), "W7": (1e-9, 1e-9), "W8": (2e-3, 2e-3),
+             "W10": (1e-3, 1e-4)}
 # Which NumPy check a peer-specific variant is compared with.
 REFERENCE_VARIANT = {"torch.sigmoid": "fwd", "torch.log_softmax": "naive",
                      "train-nll-index": "train", "F.dropout": "dropout"}
@@ -95,6 +103,12 @@ W5_GFLOP = 0.8216  # per step: 2 * 256 * (784*512 + 512*512 + 512*10) * 2, plus 
 # W8 per step: 3x the forward pass's 2 * 128 * (20*24*24*25 + 50*8*8*20*25 + 800*500 + 500*10)
 # (bench/python/bench_common.py W8_GFLOP).
 W8_GFLOP = 3 * 2 * 128 * (20 * 24 * 24 * 25 + 50 * 8 * 8 * 20 * 25 + 800 * 500 + 500 * 10) / 1e9
+# W9 (LSTM through scan, not measured yet) per step: 100 steps x batch 32 x (128 + 256)
+# inputs x 1024 gate outputs x 2 FLOP per multiply-add x 3 (forward, two backward products).
+W9_GFLOP = 100 * 32 * (128 + 256) * 1024 * 2 * 3 / 1e9
+# W10 per epoch: 2 500 steps of the products x.W1, h.W2, h^T d2, d2 W2^T, x^T dz1.
+W10_CALLS = 2500
+W10_GFLOP = W10_CALLS * 2 * 20 * (2 * 784 * 500 + 3 * 500 * 10) / 1e9
 
 
 class Run:
@@ -201,6 +215,16 @@ def measure_limits(run, build, repeats):
             collect(run, run_process(run, "limits: gemm " + label,
                                      [limits, "--part", "gemm", "--label", label, "--repeats",
                                       str(repeats)], env=env))
+    # W10's floor: its step's sgemm calls alone, on the core every runner uses (unpinned).
+    w10_gemm = os.path.join(build, "bench", "theon_bench_w10_gemm")
+    if not os.path.exists(w10_gemm):
+        run.failures.append(("limits", "%s not built" % w10_gemm))
+        return
+    for threads in ["1", "2"]:
+        env = dict(UNPINNED, OPENBLAS_NUM_THREADS=threads)
+        collect(run, run_process(run, "limits: W10 gemm %st" % threads,
+                                 [w10_gemm, "--label", threads + "t", "--repeats", str(repeats)],
+                                 env=env))
 
 
 def theon_env():
@@ -216,18 +240,20 @@ def theon_env():
 
 
 def run_workload(run, build, workload, impls, repeats, scale):
-    py_env = dict(UNPINNED, PYTHONPATH=os.path.join(build, "python"))
+    # python/compat holds the `theano` alias (not installed: users put it on the path).
+    py_env = dict(UNPINNED, PYTHONPATH=os.pathsep.join([os.path.join(build, "python"),
+                                                        os.path.join(ROOT, "python", "compat")]))
     pydir = os.path.join(HERE, "python")
     common = ["--workload", workload, "--repeats", str(repeats), "--scale", str(scale)]
     for impl in [i for i in impls if i in WORKLOAD_IMPLS.get(workload, IMPLS)]:
         if impl == "theon-cpp":
             cmd, env = [os.path.join(build, "bench", "theon_bench_workloads")] + common, dict(UNPINNED)
         elif impl == "theon-py":
-            cmd, env = [PY, "theon_runner.py"] + common, py_env
+            cmd, env = [PY, RUNNER_SCRIPT.get((workload, impl), "theon_runner.py")] + common, py_env
         elif impl == "numpy":
-            cmd, env = [PY, "numpy_runner.py"] + common, peer_env(impl)
+            cmd, env = [PY, RUNNER_SCRIPT.get((workload, impl), "numpy_runner.py")] + common, peer_env(impl)
         else:
-            cmd, env = [PY, "torch_runner.py"] + common, peer_env(impl)
+            cmd, env = [PY, RUNNER_SCRIPT.get((workload, impl), "torch_runner.py")] + common, peer_env(impl)
         if impl.startswith("theon"):
             env = dict(env, THEON_CACHE_DIR=run.cache_dir, **theon_env())
             # Theon compiles fused kernels in the background and switches over when they
@@ -246,9 +272,11 @@ def run_micro(run, build, repeats):
         run.failures.append(("micro", "%s not built (libbenchmark-dev missing?)" % micro))
         return
     before = len(run.procs)
+    # The same environment as the workload runners: OpenBLAS unpinned, one thread.
+    env = dict(UNPINNED, THEON_CACHE_DIR=run.cache_dir, **theon_env())
     records = run_process(run, "W1/W2 theon-cpp google-benchmark",
                           [micro, "--benchmark_format=json", "--benchmark_repetitions=%d" % repeats,
-                           "--benchmark_min_time=0.2"], raw=True)
+                           "--benchmark_min_time=0.2"], env=env, raw=True)
     if len(run.procs) == before or not records:
         return
     try:
@@ -391,7 +419,7 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--scale", type=float, default=1.0,
-                   help="multiplies the calls timed per repeat in W1, W2 and W5")
+                   help="multiplies the calls timed per repeat in W1, W2, W5, W8, W10 and R1")
     p.add_argument("--w6-runs", type=int, default=3)
     p.add_argument("--workloads", default=",".join(WORKLOADS))
     p.add_argument("--impls", default=",".join(IMPLS))
