@@ -17,7 +17,7 @@ bodies alternate, so load changes affect them alike. Before timing, Theon's grad
 are checked against PyTorch's (the same math), so the two time the same computation.
 
 Run (OpenBLAS left to pick its own core for every peer, one thread):
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=build/python \\
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=python/compat:build/python \\
       /usr/bin/python3 bench/python/rnn_lm.py [--json out.json] [--repeats 7]
 """
 import os
