@@ -28,7 +28,8 @@
 // A world of size 1 (a program started without mpirun, or -np 1) never touches MPI: the
 // all-reduce's outputs are its inputs. Its nodes stay in the graph (the same graph at
 // every size), so a small function holding one stays interpreted rather than becoming one
-// native kernel (docs/cache.md). Functions holding it cannot be saved (theon::save).
+// native kernel (docs/cache.md). Functions holding it save and load (theon::save) once
+// init() has run; a loaded all-reduce takes the loading process's world.
 // Link the target Theon::distributed (theon_distributed), which holds MPI.
 #pragma once
 

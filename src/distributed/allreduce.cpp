@@ -22,6 +22,7 @@
 #include "distributed/comm.hpp"
 #include "graph/post_order.hpp"
 #include "theon/distributed.hpp"
+#include "theon/serialize.hpp"
 #include "theon/side_effect.hpp"
 
 namespace theon::distributed {
@@ -116,6 +117,9 @@ class AllReduceStart final : public Op, public SideEffect, public ScheduleHint {
   }
   When when() const override { return When::Early; }
   int64_t urgency() const override { return urgency_; }
+  int position() const { return position_; }
+  int length() const { return length_; }
+  int64_t threshold() const { return threshold_; }
 
   std::vector<TensorType> make_types(std::span<const Var>) const override {
     return {TensorType(DType::Int64, {})};
@@ -207,6 +211,8 @@ class AllReduceWait final : public Op, public SideEffect, public ScheduleHint {
   std::string props() const override { return std::to_string(position_); }
   When when() const override { return When::Late; }
   int view_of(int) const override { return identity_ ? 1 : -1; }
+  ReduceOp op() const { return op_; }
+  int position() const { return position_; }
 
   std::vector<TensorType> make_types(std::span<const Var> in) const override {
     return {in[1].type()};
@@ -273,6 +279,44 @@ std::vector<int> compute_order(const Vars& vars) {
 }
 
 }  // namespace
+
+namespace detail {
+
+// Saving functions that hold the all-reduce (theon/serialize.hpp). A loaded wait is the
+// identity when the loading process's world has size 1, whatever the saving one had.
+void register_codecs() {
+  register_op_codec(typeid(AllReduceStart),
+                    {"distributed.allreduce_start",
+                     [](const Op& op, Writer& w) {
+                       auto& start = static_cast<const AllReduceStart&>(op);
+                       w.i64(start.position());
+                       w.i64(start.length());
+                       w.i64(start.threshold());
+                     },
+                     [](Reader& r, std::span<const Var>) -> std::shared_ptr<const Op> {
+                       const int position = r.int32(), length = r.int32();
+                       const int64_t threshold = r.i64();
+                       if (position < 0 || position >= length || threshold <= 0)
+                         r.fail("allreduce_start: impossible position, length or threshold");
+                       return std::make_shared<const AllReduceStart>(position, length, threshold,
+                                                                     g_next_urgency++);
+                     }});
+  register_op_codec(typeid(AllReduceWait),
+                    {"distributed.allreduce_wait",
+                     [](const Op& op, Writer& w) {
+                       auto& wait = static_cast<const AllReduceWait&>(op);
+                       w.boolean(wait.op() == ReduceOp::Mean);
+                       w.i64(wait.position());
+                     },
+                     [](Reader& r, std::span<const Var>) -> std::shared_ptr<const Op> {
+                       const ReduceOp op = r.boolean() ? ReduceOp::Mean : ReduceOp::Sum;
+                       const int position = r.int32();
+                       if (position < 0) r.fail("allreduce wait: negative position");
+                       return std::make_shared<const AllReduceWait>(op, position, size() == 1);
+                     }});
+}
+
+}  // namespace detail
 
 Vars allreduce(const Vars& vars, ReduceOp op, Loc loc) {
   for (size_t i = 0; i < vars.size(); ++i) {

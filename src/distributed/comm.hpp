@@ -34,6 +34,9 @@ MinMax min_max(int64_t value);
 // Whether MPI can carry this dtype's sum.
 bool reducible(DType dtype);
 
+// Registers the all-reduce ops' codecs for theon::save / load (init() calls it).
+void register_codecs();
+
 }  // namespace theon::distributed::detail
 
 namespace theon::distributed::detail {

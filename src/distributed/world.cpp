@@ -103,6 +103,7 @@ void init_locked(World& w) {
   THEON_CHECK_USER(!w.finalized, ValueError)
       << "theon.distributed.init: called after finalize() (MPI cannot start again)";
   w.initialized = true;
+  detail::register_codecs();
 #if THEON_HAVE_MPI
   // MPI already started by someone else (mpi4py) counts as well as mpirun's environment.
   if (!launched_by_mpirun() && !mpi_running()) return;

@@ -111,3 +111,19 @@ TEST(AllReduceSchedule, GraphsWithoutHintsKeepTheirOrder) {
   theon::FunctionGraph fg({x}, {T::exp(x) + T::sin(x), T::cos(x)});
   EXPECT_EQ(theon::detail::order_with_hints(fg.toposort()), fg.toposort());
 }
+
+TEST(AllReduceSizeOne, FunctionsHoldingItSaveAndLoad) {
+  D::init();  // registers the ops' codecs
+  auto w = theon::shared(array({1.0, 2.0}), "w");
+  auto x = T::dvector("x");
+  auto cost = T::sum(T::sqr(w * x));
+  auto step = theon::function({x}, cost, {{w, w - 0.1 * D::allreduce(T::grad(cost, theon::Vars{w}), D::ReduceOp::Sum)[0]}});
+  auto loaded = theon::compile(theon::deserialize_function_spec(theon::serialize(step)));
+  int ops = 0;
+  for (auto* node : loaded.fgraph().toposort())
+    ops += node->op().name() == "allreduce_start" || node->op().name() == "allreduce_sum";
+  EXPECT_EQ(ops, 2);
+  loaded(array({1.0, 1.0}));  // the loaded function updates the loaded shared variable
+  auto again = theon::compile(theon::deserialize_function_spec(theon::serialize(step)));
+  EXPECT_ALLCLOSE(again(array({1.0, 1.0})), array(5.0));  // a fresh copy of w: 1 + 4
+}
