@@ -1,7 +1,11 @@
 // scan: rewrites of loops, one pass each over the graph's Scan nodes, in this order:
 //   scan_hoist_invariant  work in the body that reads only non-sequences runs once,
 //                         before the loop, and enters it as a new non-sequence;
-//   scan_merge            two independent scans of the same length become one loop;
+//   scan_merge            two independent scans of the same length become one loop
+//                         (identical scans are already one: merge compares Scan ops
+//                         by their spec, scan_identity.hpp);
+//   scan_dedupe           inputs read twice and outputs computed twice in one loop
+//                         become one (scan_dedupe.cpp);
 //   scan_save_memory      an output read only at its last steps (out[-1]) keeps only
 //                         those rows instead of one per step.
 // The body of every scan is compiled with the whole pipeline (ScanLoop), so the other
@@ -13,6 +17,7 @@
 #include "ops/scan/scan_op.hpp"
 #include "ops/subtensor.hpp"
 #include "rewrite/phases.hpp"
+#include "rewrite/scan_dedupe.hpp"
 #include "theon/clone.hpp"
 #include "theon/tensor.hpp"
 
@@ -290,6 +295,7 @@ void run_save_memory(RewriteSession& session) {
 void register_scan(RewriteDb& db) {
   db.add_global("scan", GlobalRewrite{"scan_hoist_invariant", run_hoist}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_merge", run_merge}, {"fast_run", "scan"});
+  db.add_global("scan", GlobalRewrite{"scan_dedupe", run_scan_dedupe}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_save_memory", run_save_memory}, {"fast_run", "scan"});
 }
 

@@ -7,6 +7,7 @@
 #include "backend/vm/vm.hpp"
 #include "core/checked_size.hpp"
 #include "ops/op_util.hpp"
+#include "ops/scan/scan_identity.hpp"
 #include "rewrite/pipeline.hpp"
 #include "theon/interrupt.hpp"
 
@@ -65,13 +66,12 @@ Scan::Scan(ScanSpec spec) : spec_(std::move(spec)) {
                spec_.n_seqs + spec_.n_rec_taps() + spec_.n_non_seqs)
       << "scan: inner inputs";
   THEON_ASSERT(static_cast<int>(spec_.inner_outputs.size()) == spec_.n_outputs()) << "scan: inner outputs";
+  identity_ = std::make_unique<ScanIdentity>(canonical_scan_text(spec_, this));
 }
 
 Scan::~Scan() = default;
 
-std::string Scan::props() const {
-  return std::to_string(reinterpret_cast<uintptr_t>(this));
-}
+std::string Scan::props() const { return identity_->id(); }
 
 std::string Scan::print(std::span<const std::string> args) const {
   std::string s = "scan{" + spec_.name + "}(";

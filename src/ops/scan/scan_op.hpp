@@ -55,7 +55,8 @@ struct ScanSpec {
   bool stores_all() const;
 };
 
-class ScanLoop;  // the compiled body (scan_op.cpp)
+class ScanLoop;      // the compiled body (scan_op.cpp)
+class ScanIdentity;  // scan_identity.hpp
 
 class Scan final : public Op {
  public:
@@ -63,7 +64,8 @@ class Scan final : public Op {
   ~Scan() override;
   const ScanSpec& spec() const { return spec_; }
   std::string name() const override { return "scan"; }
-  // Each instance has its own inner graph: equal only to itself.
+  // A short id of the spec's canonical text (scan_identity.hpp), computed once: two
+  // scans with equal specs up to renaming of the body's variables are equal ops.
   std::string props() const override;
   std::vector<TensorType> make_types(std::span<const Var> inputs) const override;
   void perform(const ApplyNode& node, std::span<const NDArray* const> in,
@@ -78,6 +80,7 @@ class Scan final : public Op {
   void give_back(std::unique_ptr<ScanLoop> loop) const;
 
   ScanSpec spec_;
+  std::unique_ptr<ScanIdentity> identity_;
   mutable std::mutex loops_mutex_;
   mutable std::vector<std::unique_ptr<ScanLoop>> idle_loops_;  // compiled on first use
 };
