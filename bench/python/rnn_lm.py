@@ -199,7 +199,7 @@ def calls_for(body, target_s):
         body()
     start = time.perf_counter()
     n = 0
-    while time.perf_counter() - start < 0.05:
+    while time.perf_counter() - start < min(0.05, target_s):
         body()
         n += 1
     per_call = (time.perf_counter() - start) / n
@@ -288,7 +288,8 @@ def print_table(rows):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=sorted(MODEL_SIZES) + ["all"], default="all")
+    p.add_argument("--model", default="all",
+                   help="all, or a comma-separated list of: " + ", ".join(MODEL_SIZES))
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--repeat-seconds", type=float, default=0.1, help="target length of one repeat")
     p.add_argument("--json", help="write the results here")
@@ -302,7 +303,10 @@ def main():
         os.environ.get("OPENBLAS_CORETYPE", "(unset)"), os.environ.get("OPENBLAS_L2_SIZE", "(unset)")))
     rng = np.random.RandomState(0)
     rows, checks = [], {}
-    models = ["gru", "rnn", "rnn_small"] if args.model == "all" else [args.model]
+    models = list(MODEL_SIZES) if args.model == "all" else args.model.split(",")
+    unknown = [m for m in models if m not in MODEL_SIZES]
+    if unknown:
+        p.error("unknown model(s) %s; known: %s" % (", ".join(unknown), ", ".join(MODEL_SIZES)))
     for model in models:
         sizes = MODEL_SIZES[model]
         if model == "gru":

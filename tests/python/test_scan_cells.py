@@ -205,3 +205,29 @@ def test_gru_lm_sgd_step_updates_shared_parameters_as_numpy():
         for name in NAMES:
             assert_allclose(p[name].get_value(), current[name], rtol=1e-10, atol=1e-12, err_msg=name)
     assert not np.allclose(p["E"].get_value(), values["E"])
+
+
+def test_rnn_lm_benchmark_runs_and_agrees_with_pytorch(tmp_path):
+    """bench/python/rnn_lm.py, one short repeat at the small sizes: Theon's costs and
+    gradients of the tutorials' GRU and simple RNN (truncate_gradient=4) equal PyTorch's
+    autograd."""
+    pytest.importorskip("torch")
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import BUILD_PYTHON, COMPAT, ROOT
+    out = tmp_path / "rnn_lm.json"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([COMPAT, BUILD_PYTHON]))
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "python", "rnn_lm.py"), "--model", "gru,rnn_small",
+                             "--repeats", "1", "--repeat-seconds", "0.001", "--json", str(out)],
+                            env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert sorted(report["checks"]) == ["gru", "rnn_small"]
+    for model, check in report["checks"].items():
+        assert check["cost_relative"] < 1e-12, model
+        assert check["grad_separate_vs_torch"] < 1e-8, model
+        assert check["grad_one_vs_separate"] < 1e-10, model
+    assert len(report["rows"]) == 14 and all(r["median_ms"] > 0 for r in report["rows"])
