@@ -30,6 +30,7 @@ THEANO_TO_THEON = {
     "scanOp_pushout_seqs_ops": ("scan_hoist_invariant",),
     "scanOp_pushout_nonseqs_ops": ("scan_hoist_invariant",),
     "scanOp_merge": ("scan_merge",),
+    "scanOp_merge_inouts": ("scan_dedupe",),
     "scanOp_save_mem": ("scan_save_memory",),
     # single rules
     "local_log_softmax": ("log_softmax_from_log_softmax",),

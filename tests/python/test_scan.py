@@ -11,6 +11,7 @@ from numpy.testing import assert_allclose
 import theon
 import theon.tensor as T
 from conftest import BUILD_PYTHON, COMPAT, ROOT
+from theon.mode import get_mode
 
 
 def test_scan_returns_outputs_and_updates():
@@ -176,3 +177,49 @@ def test_scan_rnn(tmp_path):
     assert "(learned)" in out
     lines = (tmp_path / "py_scan_rnn_cost.csv").read_text().splitlines()
     assert lines[0] == "step,cost" and len(lines) == 301
+
+
+def _gru_like_cost():
+    rng = np.random.RandomState(3)
+    U = theon.shared(rng.uniform(-0.5, 0.5, (2, 4, 3)), name="U")
+    W = theon.shared(rng.uniform(-0.5, 0.5, (2, 4, 4)), name="W")
+    b = theon.shared(np.zeros((2, 4)), name="b")
+    x = T.dmatrix("x")
+
+    def step(x_t, h):
+        z = T.nnet.sigmoid(U[0].dot(x_t) + W[0].dot(h) + b[0])
+        c = T.tanh(U[1].dot(x_t) + W[1].dot(h) + b[1])
+        return (1 - z) * c + z * h
+
+    h, _ = theon.scan(step, sequences=x, outputs_info=T.zeros(4))
+    return x, T.sum(h ** 2), [U, W, b]
+
+
+def _scan_nodes(f):
+    return [n for n in f.maker.fgraph.toposort() if str(n.op).startswith("scan")]
+
+
+def test_gradients_taken_one_by_one_share_one_backward_scan():
+    # The tutorials' style: one T.grad per parameter. Each builds its own backward
+    # loop; the loops are identical, so the compiled function runs one.
+    x, cost, params = _gru_like_cost()
+    separate = theon.function([x], [T.grad(cost, p) for p in params])
+    together = theon.function([x], T.grad(cost, params))
+    assert len(_scan_nodes(separate)) == 2  # forward and backward
+    assert len(_scan_nodes(together)) == 2
+    xs = np.random.RandomState(4).uniform(-1, 1, (5, 3))
+    for a, b in zip(separate(xs), together(xs)):
+        assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_scans_with_equal_steps_print_and_compare_equal():
+    x = T.dvector("x")
+    a, _ = theon.scan(lambda x_t, s: s + x_t, sequences=x, outputs_info=T.constant(0.0), name="a")
+    b, _ = theon.scan(lambda x_t, s: s + x_t, sequences=x, outputs_info=T.constant(0.0), name="b")
+    c, _ = theon.scan(lambda x_t, s: s * x_t, sequences=x, outputs_info=T.constant(1.0))
+    scan_a, scan_b, scan_c = (v.owner.inputs[0].owner.op for v in (a, b, c))
+    assert str(scan_a) == str(scan_b) != str(scan_c)
+    mode = get_mode("FAST_RUN").excluding("scanOp_merge", "scanOp_merge_inouts")
+    f = theon.function([x], [a, b * 2], mode=mode)
+    assert len(_scan_nodes(f)) == 1
+    assert_allclose(f([1.0, 2.0]), [[1.0, 3.0], [2.0, 6.0]])
