@@ -19,6 +19,8 @@ symbolic: one fused buffer per dtype and bucket, started as soon as its gradient
 computed, waited for only where its result is read.
 """
 import numbers
+import os
+import sys
 
 import numpy as np
 
@@ -43,6 +45,23 @@ __all__ = ["init", "is_initialized", "rank", "size", "barrier", "finalize", "bro
            "allreduce", "shard", "shard_range", "DistributedSampler",
            "set_fusion_threshold_bytes", "fusion_threshold_bytes", "set_timeout_seconds",
            "timeout_seconds"]
+
+
+def _end_job_on_uncaught_exception(kind, value, traceback):
+    """An uncaught exception on one rank of a world > 1 ends the whole job at once: the
+    traceback is printed, then the process exits without MPI_Finalize (which would wait for
+    the other ranks, themselves waiting in an all-reduce until the timeout), and mpirun,
+    seeing a rank exit non-zero, stops the others."""
+    _previous_excepthook(kind, value, traceback)
+    if _d.is_initialized() and _d.size() > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+_previous_excepthook = sys.excepthook
+if any(v in os.environ for v in ("OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK")):
+    sys.excepthook = _end_job_on_uncaught_exception
 
 
 def broadcast(shared_vars, root=0):

@@ -162,6 +162,13 @@ def worker(job, out_dir):
             if rank == 1 and i == 5:
                 os.kill(os.getpid(), signal.SIGKILL)
             step()
+    elif job == "raise":
+        w = theon.shared(np.zeros(1000))
+        step = theon.function([], [], updates=[(w, w + distributed.allreduce(w + 1))])
+        for i in range(1000000):
+            if rank == 1 and i == 5:
+                raise RuntimeError("rank 1 fails on purpose")
+            step()
     print("rank %d of %d: %s done" % (rank, size, job), flush=True)
 
 
@@ -352,6 +359,18 @@ def test_a_killed_rank_ends_the_job_with_an_error(tmp_path):
     text = result.stdout + result.stderr
     assert "signal 9" in text or "Killed" in text or "a peer rank failed" in text, text
     assert elapsed < 60, "the job took %.0f s to end" % elapsed
+
+
+@needs_mpirun
+def test_an_exception_on_one_rank_ends_the_job_at_once(tmp_path):
+    """Without theon.distributed's excepthook the failing rank would wait in MPI_Finalize
+    and the others in the all-reduce, until the 300 s timeout."""
+    start = time.monotonic()
+    result = mpirun(2, "raise", tmp_path, timeout=90)
+    elapsed = time.monotonic() - start
+    assert result.returncode != 0
+    assert "rank 1 fails on purpose" in result.stderr, result.stdout + result.stderr
+    assert elapsed < 30, "the job took %.0f s to end" % elapsed
 
 
 if __name__ == "__main__":
