@@ -231,6 +231,39 @@ std::optional<Vars> dot_with_zero(const ApplyNode& node, const FunctionGraph&) {
   return one(zeros_with_lengths(old, lengths));
 }
 
+// x[idx] -> 0 of the indexed shape, for x a symbolic zero and basic indexing. Each
+// sliced axis's length is that of the same slice of arange(length): a vector as long
+// as one axis, not the whole array.
+std::optional<Vars> subtensor_of_zeros(const ApplyNode& node, const FunctionGraph&) {
+  const auto& op = dynamic_cast<const detail::Subtensor&>(node.op());
+  const Var& x = node.inputs[0];
+  if (!is_symbolic_zero(x)) return std::nullopt;
+  const Var old = node.output(0);
+  const Loc& loc = old.loc();
+  const detail::IndexList& list = op.index_list();
+  size_t next_bound = 1;
+  Vars lengths;
+  for (int d = 0; d < x.ndim(); ++d) {
+    if (d >= static_cast<int>(list.size())) {
+      lengths.push_back(length_of(x, d, loc));
+      continue;
+    }
+    const detail::IndexEntry& entry = list[d];
+    Vars bounds;
+    for (const detail::IndexBound* b : {&entry.start, &entry.stop, &entry.step}) {
+      if (!entry.is_slice && b != &entry.start) break;
+      if (b->is_input()) bounds.push_back(node.inputs[next_bound++]);
+    }
+    if (!entry.is_slice) continue;  // an integer drops its axis
+    Vars inputs{T::arange(VarArg(int64_t{0}, loc), VarArg(length_of(x, d, loc), loc),
+                          VarArg(int64_t{1}, loc), DType::Int64)};
+    inputs.insert(inputs.end(), bounds.begin(), bounds.end());
+    const Var positions = detail::apply_op<detail::Subtensor>(loc, inputs, detail::IndexList{entry});
+    lengths.push_back(detail::shape_i_at(positions, 0, loc));
+  }
+  return one(zeros_with_lengths(old, lengths));
+}
+
 // inc_subtensor(x, 0) -> x (not set_subtensor, which writes the zeros)
 std::optional<Vars> inc_subtensor_of_zero(const ApplyNode& node, const FunctionGraph&) {
   const auto& op = dynamic_cast<const detail::IncSubtensor&>(node.op());
@@ -298,6 +331,7 @@ void register_zero_rewrites(RewriteDb& db) {
   db.add("canonicalize", LocalRewrite{"dimshuffle_of_zeros", {"dimshuffle"}, dimshuffle_of_zeros}, tags);
   db.add("canonicalize", LocalRewrite{"reshape_of_zeros", {"reshape"}, reshape_of_zeros}, tags);
   db.add("canonicalize", LocalRewrite{"dot_with_zero", {"dot"}, dot_with_zero}, tags);
+  db.add("canonicalize", LocalRewrite{"subtensor_of_zeros", {"subtensor"}, subtensor_of_zeros}, tags);
   db.add("canonicalize",
          LocalRewrite{"inc_subtensor_of_zero", {"inc_subtensor"}, inc_subtensor_of_zero}, tags);
   db.add("canonicalize", LocalRewrite{"lift_shape_i", {"shape_i"}, lift_shape_i}, tags);

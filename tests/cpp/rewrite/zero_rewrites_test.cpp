@@ -84,6 +84,15 @@ std::vector<ZeroCase> zero_cases() {
        {{"dot", 0}}},
       {"dot_vector_zeros",
        [] { auto v = T::dvector("v"); return Graph{{v}, T::dot(v, T::zeros_like(v))}; }, {{"dot", 0}}},
+      {"sliced_zeros",
+       [] {
+         auto x = T::dtensor3("x");
+         auto n = T::lscalar("n");
+         Var z = T::zeros_like(T::exp(x));
+         return Graph{{x, n}, T::index(z, {T::slice(1, {}, 2), 0, T::slice(n - 8, {}, -1)}) + 1.0};
+       },
+       {{"exp", 0}, {"arange", 2}},  // each sliced axis measured on an arange of its length
+       false},                        // the index 0 is out of range on the empty axis
       {"inc_subtensor_of_zeros_by_zeros",
        [] {
          auto x = T::dmatrix("x");
