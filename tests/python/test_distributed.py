@@ -162,6 +162,8 @@ def worker(job, out_dir):
             if rank == 1 and i == 5:
                 os.kill(os.getpid(), signal.SIGKILL)
             step()
+    elif job == "size":
+        print("world of %d" % size, flush=True)
     elif job == "raise":
         w = theon.shared(np.zeros(1000))
         step = theon.function([], [], updates=[(w, w + distributed.allreduce(w + 1))])
@@ -181,7 +183,18 @@ def mpirun(n, job, out_dir, timeout=120):
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-needs_mpirun = pytest.mark.skipif(MPIRUN is None, reason="mpirun is not installed")
+@pytest.fixture(scope="module")
+def mpi_world(tmp_path_factory):
+    """Skips unless mpirun is installed and this Theon was built with MPI (without it,
+    every rank would be a world of 1 and the comparisons below meaningless)."""
+    if MPIRUN is None:
+        pytest.skip("mpirun is not installed")
+    result = mpirun(2, "size", tmp_path_factory.mktemp("probe"), timeout=60)
+    if result.returncode != 0 or "world of 2" not in result.stdout:
+        pytest.skip("this Theon's theon.distributed does not run on MPI: " + result.stdout + result.stderr)
+
+
+needs_mpirun = pytest.mark.usefixtures("mpi_world")
 
 
 # ---- a world of one: pytest's own process ----
