@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "ops/scan/scan_op.hpp"
+#include "rewrite/pipeline.hpp"
 #include "theon/clone.hpp"
 #include "theon/side_effect.hpp"
 
@@ -248,6 +249,11 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
 }  // namespace
 
 void run_scan_dedupe(RewriteSession& session) {
+  // scan_hoist_invariant computed each loop's invariants afresh outside it: merged, two
+  // loops that read equal values read the same variables.
+  Selection merge_only;
+  merge_only.including = {"merge"};
+  for (const GlobalRewrite* merge : rewrite_db().globals("merge", merge_only)) session.run_global(*merge);
   std::vector<const ApplyNode*> nodes;
   for (const ApplyNode* node : session.fgraph().toposort())
     if (detail::scan_of(node)) nodes.push_back(node);
