@@ -25,11 +25,11 @@
 // a call waiting for its all-reduce, with no update; the abandoned reduction completes
 // when the peers make theirs, so the ranks are then one reduction apart: stop training.
 //
-// A world of size 1 (a program started without mpirun, or -np 1) never touches MPI: the
-// all-reduce's outputs are its inputs. Its nodes stay in the graph (the same graph at
-// every size), so a small function holding one stays interpreted rather than becoming one
-// native kernel (docs/cache.md). Functions holding it save and load (theon::save) once
-// init() has run; a loaded all-reduce takes the loading process's world.
+// A world of size 1 (a program started without mpirun, or -np 1) never touches MPI, and
+// allreduce() returns its inputs: the graph, and its speed, are the single-process ones.
+// (So a function built in a world of 1 and saved holds no all-reduce.) Functions holding
+// the all-reduce save and load (theon::save) once init() has run; a loaded all-reduce
+// takes the loading process's world.
 // Link the target Theon::distributed (theon_distributed), which holds MPI.
 #pragma once
 
@@ -63,7 +63,7 @@ enum class ReduceOp { Sum, Mean };
 void broadcast(std::span<const SharedVar> vars, int root = 0);
 
 // Symbolic all-reduce: the sum (or mean) over ranks of each variable, same types, in the
-// order given. Dtypes float32, float64, int32, int64 (TypeError naming the variable for
+// order given (in a world of size 1, the variables themselves). Dtypes float32, float64, int32, int64 (TypeError naming the variable for
 // others); Mean of an integer variable is integer division (truncated) by size().
 // Its gradient is the all-reduce of the output gradient with the same op: both Sum and
 // Mean are linear maps equal to their own transpose.

@@ -50,6 +50,7 @@ std::mutex g_chains_mutex;
 std::unordered_map<int64_t, std::shared_ptr<Chain>> g_chains;
 std::atomic<int64_t> g_next_chain{0};
 std::atomic<int64_t> g_next_urgency{0};
+std::atomic<bool> g_nodes_in_world_of_one{false};
 
 std::shared_ptr<Chain> chain_of(int64_t id) {
   std::lock_guard lock(g_chains_mutex);
@@ -282,6 +283,8 @@ std::vector<int> compute_order(const Vars& vars) {
 
 namespace detail {
 
+void set_nodes_in_world_of_one(bool keep) { g_nodes_in_world_of_one = keep; }
+
 // Saving functions that hold the all-reduce (theon/serialize.hpp). A loaded wait is the
 // identity when the loading process's world has size 1, whatever the saving one had.
 void register_codecs() {
@@ -328,6 +331,10 @@ Vars allreduce(const Vars& vars, ReduceOp op, Loc loc) {
         << describe(vars[i]) << "\n  called at " << format_loc(loc);
   }
   const bool identity = size() == 1;
+  // In a world of 1 the graph is the single-process one: no node stands between a
+  // gradient and its update (the update may still fold into an in-place GEMM, and small
+  // graphs still become one native kernel).
+  if (identity && !g_nodes_in_world_of_one) return vars;
   const int64_t threshold = fusion_threshold_bytes();
   Vars result(vars.size());
   // One chain per dtype, each in compute order.

@@ -34,6 +34,10 @@ MinMax min_max(int64_t value);
 // Whether MPI can carry this dtype's sum.
 bool reducible(DType dtype);
 
+// For tests: whether allreduce() builds its nodes in a world of size 1 (by default it
+// returns its inputs there).
+void set_nodes_in_world_of_one(bool keep);
+
 // Registers the all-reduce ops' codecs for theon::save / load (init() calls it).
 void register_codecs();
 
