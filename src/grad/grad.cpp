@@ -116,7 +116,9 @@ Vars grad(const Var& cost, const Vars& wrt, const GradOptions& options, Loc loc)
     Var sum_of = add(it->second, loc);
     return fit_to(sum_of, v);
   };
-  auto is_needed = [&](const Var& in) { return depends.count(in.get()) && !blocked.count(in.get()); };
+  auto is_needed = [&](const Var& in) {
+    return depends.count(in.get()) && !blocked.count(in.get());
+  };
 
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const ApplyNode* node = *it;
@@ -146,7 +148,8 @@ Vars grad(const Var& cost, const Vars& wrt, const GradOptions& options, Loc loc)
     // inputs are connected (a shape is not).
     if (!any)
       for (int i = 0; i < node->n_outputs(); ++i)
-        if (auto z = zero_terms.find(node->output(i).get()); z != zero_terms.end() && z->second.defined())
+        if (auto z = zero_terms.find(node->output(i).get());
+            z != zero_terms.end() && z->second.defined())
           gouts[i] = fit_to(z->second, node->output(i));
     if (!std::any_of(gouts.begin(), gouts.end(), [](const Var& g) { return g.defined(); })) {
       for (const Var& in : node->inputs)
@@ -187,7 +190,8 @@ Vars grad(const Var& cost, const Vars& wrt, const GradOptions& options, Loc loc)
     Var g = total(w);
     const bool reached = g.defined() || zero_terms.count(w.get());
     if (reached && is_discrete(w.dtype())) g = zeros_like(w, config().floatX);
-    if (reached && !g.defined()) g = zeros_like(w, is_inexact(w.dtype()) ? w.dtype() : config().floatX);
+    if (reached && !g.defined())
+      g = zeros_like(w, is_inexact(w.dtype()) ? w.dtype() : config().floatX);
     if (!g.defined()) {
       std::string msg = "grad: the cost does not depend on " + describe(w);
       THEON_CHECK_USER(policy != "raise", ValueError)

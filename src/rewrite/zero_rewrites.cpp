@@ -164,7 +164,8 @@ std::optional<Vars> switch_of_zeros(const ApplyNode& node, const FunctionGraph&)
 // sum(0, axes) -> 0 of the sum's shape
 std::optional<Vars> sum_of_zeros(const ApplyNode& node, const FunctionGraph&) {
   const auto& op = dynamic_cast<const detail::Reduce&>(node.op());
-  if (op.kind() != detail::ReduceKind::Sum || !is_symbolic_zero(node.inputs[0])) return std::nullopt;
+  if (op.kind() != detail::ReduceKind::Sum || !is_symbolic_zero(node.inputs[0]))
+    return std::nullopt;
   const Var& x = node.inputs[0];
   const Var old = node.output(0);
   Vars lengths;
@@ -258,7 +259,8 @@ std::optional<Vars> subtensor_of_zeros(const ApplyNode& node, const FunctionGrap
     Vars inputs{T::arange(VarArg(int64_t{0}, loc), VarArg(length_of(x, d, loc), loc),
                           VarArg(int64_t{1}, loc), DType::Int64)};
     inputs.insert(inputs.end(), bounds.begin(), bounds.end());
-    const Var positions = detail::apply_op<detail::Subtensor>(loc, inputs, detail::IndexList{entry});
+    const Var positions =
+        detail::apply_op<detail::Subtensor>(loc, inputs, detail::IndexList{entry});
     lengths.push_back(detail::shape_i_at(positions, 0, loc));
   }
   return one(zeros_with_lengths(old, lengths));
@@ -299,7 +301,8 @@ std::optional<Vars> lift_shape_i(const ApplyNode& node, const FunctionGraph&) {
     int seen = -1;
     for (int a = 0; a < in[0].ndim(); ++a) {
       if (r->is_reduced(a) && !r->keepdims()) continue;
-      if (++seen == d) return r->is_reduced(a) ? std::nullopt : one(detail::shape_i_at(in[0], a, loc));
+      if (++seen == d)
+        return r->is_reduced(a) ? std::nullopt : one(detail::shape_i_at(in[0], a, loc));
     }
     return std::nullopt;
   }
@@ -324,14 +327,17 @@ void register_zero_rewrites(RewriteDb& db) {
   db.add("canonicalize", LocalRewrite{"mul_by_zero", {"mul"}, mul_by_zero}, tags);
   db.add("canonicalize", LocalRewrite{"add_zero", {"add", "sub"}, add_zero}, tags);
   db.add("canonicalize",
-         LocalRewrite{"zero_in_zero_out", {"true_div", "floor_div", "neg", "identity"}, zero_in_zero_out},
+         LocalRewrite{
+             "zero_in_zero_out", {"true_div", "floor_div", "neg", "identity"}, zero_in_zero_out},
          tags);
   db.add("canonicalize", LocalRewrite{"switch_of_zeros", {"switch_"}, switch_of_zeros}, tags);
   db.add("canonicalize", LocalRewrite{"sum_of_zeros", {"sum"}, sum_of_zeros}, tags);
-  db.add("canonicalize", LocalRewrite{"dimshuffle_of_zeros", {"dimshuffle"}, dimshuffle_of_zeros}, tags);
+  db.add("canonicalize", LocalRewrite{"dimshuffle_of_zeros", {"dimshuffle"}, dimshuffle_of_zeros},
+         tags);
   db.add("canonicalize", LocalRewrite{"reshape_of_zeros", {"reshape"}, reshape_of_zeros}, tags);
   db.add("canonicalize", LocalRewrite{"dot_with_zero", {"dot"}, dot_with_zero}, tags);
-  db.add("canonicalize", LocalRewrite{"subtensor_of_zeros", {"subtensor"}, subtensor_of_zeros}, tags);
+  db.add("canonicalize", LocalRewrite{"subtensor_of_zeros", {"subtensor"}, subtensor_of_zeros},
+         tags);
   db.add("canonicalize",
          LocalRewrite{"inc_subtensor_of_zero", {"inc_subtensor"}, inc_subtensor_of_zero}, tags);
   db.add("canonicalize", LocalRewrite{"lift_shape_i", {"shape_i"}, lift_shape_i}, tags);

@@ -36,7 +36,8 @@ Var pullback_of_input0(const Var& out) {
 TEST(ZeroGrad, EveryPiecewiseConstantOpGivesASymbolicZero) {
   const ZeroRow rows[] = {
       {"floor_div", [](const Var& x) { return T::floor_div(x, 2.0); }},
-      {"floor_div of integers", [](const Var& x) { return T::floor_div(T::cast(x, DType::Int32), 2); }},
+      {"floor_div of integers",
+       [](const Var& x) { return T::floor_div(T::cast(x, DType::Int32), 2); }},
       {"round", [](const Var& x) { return T::round(x); }},
       {"floor", [](const Var& x) { return T::floor(x); }},
       {"ceil", [](const Var& x) { return T::ceil(x); }},
@@ -117,7 +118,8 @@ TEST(ZeroGrad, AFloorDivisionTermBuildsNothingOfItsBackwardPass) {
   Var cost_without = T::sum(h);
   const auto built = backward_nodes(T::grad(cost, w), cost);
   for (const ApplyNode* n : built) {
-    for (const Var& in : n->inputs) EXPECT_LT(in.ndim(), 3) << n->op().name() << " reads a 3-d value";
+    for (const Var& in : n->inputs)
+      EXPECT_LT(in.ndim(), 3) << n->op().name() << " reads a 3-d value";
     for (int i = 0; i < n->n_outputs(); ++i)
       EXPECT_LT(n->output(i).ndim(), 3) << n->op().name() << " makes a 3-d value";
   }
@@ -126,9 +128,9 @@ TEST(ZeroGrad, AFloorDivisionTermBuildsNothingOfItsBackwardPass) {
 
 TEST(ZeroGrad, AWrtReachedOnlyThroughZerosGetsZeros) {
   auto x = T::dvector("x");
-  for (const Var& cost : {T::sum(T::floor(x)), T::cast(T::argmax(x), DType::Float64),
-                          T::sum(T::cast(T::gt(x, 0.0), DType::Float64) * 3.0),
-                          T::floor_div(T::sum(x * x), 2.0)}) {
+  for (const Var& cost :
+       {T::sum(T::floor(x)), T::cast(T::argmax(x), DType::Float64),
+        T::sum(T::cast(T::gt(x, 0.0), DType::Float64) * 3.0), T::floor_div(T::sum(x * x), 2.0)}) {
     Var g;
     ASSERT_NO_THROW(g = T::grad(cost, x));  // connected: disconnected_inputs = raise
     EXPECT_EQ(g.dtype(), DType::Float64);

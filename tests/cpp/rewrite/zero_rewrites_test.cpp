@@ -27,35 +27,81 @@ struct ZeroCase {
 std::vector<ZeroCase> zero_cases() {
   return {
       {"float_times_zeros_like",
-       [] { auto [x, y] = T::dmatrices("x", "y"); return Graph{{x, y}, x * T::zeros_like(y)}; },
+       [] {
+         auto [x, y] = T::dmatrices("x", "y");
+         return Graph{{x, y}, x * T::zeros_like(y)};
+       },
        {{"mul", 0}}},
       {"row_times_zeros_of_a_matrix",
-       [] { auto x = T::drow("x"); auto y = T::fmatrix("y"); return Graph{{x, y}, x * T::zeros_like(y)}; },
+       [] {
+         auto x = T::drow("x");
+         auto y = T::fmatrix("y");
+         return Graph{{x, y}, x * T::zeros_like(y)};
+       },
        {{"mul", 0}}},
       {"float32_times_a_zero_constant",
-       [] { auto x = T::fmatrix("x"); return Graph{{x}, x * 0.0}; }, {{"mul", 0}}},
+       [] {
+         auto x = T::fmatrix("x");
+         return Graph{{x}, x * 0.0};
+       },
+       {{"mul", 0}}},
       {"int_times_zeros_like",
-       [] { auto x = T::imatrix("x"); auto y = T::bcol("y"); return Graph{{x, y}, x * T::zeros_like(y)}; },
+       [] {
+         auto x = T::imatrix("x");
+         auto y = T::bcol("y");
+         return Graph{{x, y}, x * T::zeros_like(y)};
+       },
        {{"mul", 0}}},
       {"plus_zeros_like",
-       [] { auto [x, y] = T::dmatrices("x", "y"); return Graph{{x, y}, x + T::zeros_like(y) + y}; },
+       [] {
+         auto [x, y] = T::dmatrices("x", "y");
+         return Graph{{x, y}, x + T::zeros_like(y) + y};
+       },
        {{"add", 1}}},
       {"row_plus_zeros_of_a_matrix_stretches",
-       [] { auto x = T::drow("x"); auto y = T::dmatrix("y"); return Graph{{x, y}, x + T::zeros_like(y)}; },
+       [] {
+         auto x = T::drow("x");
+         auto y = T::dmatrix("y");
+         return Graph{{x, y}, x + T::zeros_like(y)};
+       },
        {{"add", 0}}},
       {"float32_plus_float64_zeros_widens",
-       [] { auto x = T::fmatrix("x"); auto y = T::dmatrix("y"); return Graph{{x, y}, x + T::zeros_like(y)}; },
+       [] {
+         auto x = T::fmatrix("x");
+         auto y = T::dmatrix("y");
+         return Graph{{x, y}, x + T::zeros_like(y)};
+       },
        {{"add", 0}}},
-      {"minus_zeros", [] { auto x = T::dmatrix("x"); return Graph{{x}, x - T::zeros_like(x)}; },
+      {"minus_zeros",
+       [] {
+         auto x = T::dmatrix("x");
+         return Graph{{x}, x - T::zeros_like(x)};
+       },
        {{"sub", 0}}},
-      {"zeros_minus", [] { auto x = T::dcol("x"); auto y = T::dmatrix("y"); return Graph{{x, y}, T::zeros_like(y) - x}; },
+      {"zeros_minus",
+       [] {
+         auto x = T::dcol("x");
+         auto y = T::dmatrix("y");
+         return Graph{{x, y}, T::zeros_like(y) - x};
+       },
        {{"sub", 0}}},
-      {"zeros_over_x", [] { auto x = T::dmatrix("x"); return Graph{{x}, T::zeros_like(x) / x}; },
+      {"zeros_over_x",
+       [] {
+         auto x = T::dmatrix("x");
+         return Graph{{x}, T::zeros_like(x) / x};
+       },
        {{"true_div", 0}}},
       {"zeros_floor_div_x",
-       [] { auto x = T::lmatrix("x"); return Graph{{x}, T::floor_div(T::zeros_like(x), x + 100)}; },
+       [] {
+         auto x = T::lmatrix("x");
+         return Graph{{x}, T::floor_div(T::zeros_like(x), x + 100)};
+       },
        {{"floor_div", 0}}},
-      {"negated_zeros", [] { auto x = T::dmatrix("x"); return Graph{{x}, -T::zeros_like(T::exp(x))}; },
+      {"negated_zeros",
+       [] {
+         auto x = T::dmatrix("x");
+         return Graph{{x}, -T::zeros_like(T::exp(x))};
+       },
        {{"neg", 0}, {"exp", 0}}},
       {"switch_of_zeros",
        [] {
@@ -64,26 +110,55 @@ std::vector<ZeroCase> zero_cases() {
        },
        {{"switch_", 0}, {"gt", 0}}},
       {"sum_of_zeros",
-       [] { auto x = T::dtensor3("x"); return Graph{{x}, T::sum(T::zeros_like(T::exp(x)), Axes(1))}; },
+       [] {
+         auto x = T::dtensor3("x");
+         return Graph{{x}, T::sum(T::zeros_like(T::exp(x)), Axes(1))};
+       },
        {{"sum", 0}, {"exp", 0}}},
       {"sum_of_zeros_keepdims",
-       [] { auto x = T::dtensor3("x"); return Graph{{x}, T::sum(T::zeros_like(x), Axes(std::vector<int>{0, 2}), true)}; },
+       [] {
+         auto x = T::dtensor3("x");
+         return Graph{{x}, T::sum(T::zeros_like(x), Axes(std::vector<int>{0, 2}), true)};
+       },
        {{"sum", 0}}},
-      {"sum_of_all_zeros", [] { auto x = T::dmatrix("x"); return Graph{{x}, T::sum(T::zeros_like(x))}; },
+      {"sum_of_all_zeros",
+       [] {
+         auto x = T::dmatrix("x");
+         return Graph{{x}, T::sum(T::zeros_like(x))};
+       },
        {{"sum", 0}}},
-      {"transposed_zeros", [] { auto x = T::dmatrix("x"); return Graph{{x}, T::transpose(T::zeros_like(x)) + 1.0}; },
+      {"transposed_zeros",
+       [] {
+         auto x = T::dmatrix("x");
+         return Graph{{x}, T::transpose(T::zeros_like(x)) + 1.0};
+       },
        {{"dimshuffle", 0}}},
       {"reshaped_zeros",
-       [] { auto x = T::dmatrix("x"); return Graph{{x}, T::reshape(T::zeros_like(x), {2, 6}) + 1.0}; },
-       {{"reshape", 0}}, false},
+       [] {
+         auto x = T::dmatrix("x");
+         return Graph{{x}, T::reshape(T::zeros_like(x), {2, 6}) + 1.0};
+       },
+       {{"reshape", 0}},
+       false},
       {"dot_zeros_x",
-       [] { auto [x, y] = T::dmatrices("x", "y"); return Graph{{x, y}, T::dot(T::zeros_like(x), T::transpose(y))}; },
+       [] {
+         auto [x, y] = T::dmatrices("x", "y");
+         return Graph{{x, y}, T::dot(T::zeros_like(x), T::transpose(y))};
+       },
        {{"dot", 0}}},
       {"dot_x_zeros",
-       [] { auto x = T::dmatrix("x"); auto v = T::dvector("v"); return Graph{{x, v}, T::dot(x, T::zeros_like(v))}; },
+       [] {
+         auto x = T::dmatrix("x");
+         auto v = T::dvector("v");
+         return Graph{{x, v}, T::dot(x, T::zeros_like(v))};
+       },
        {{"dot", 0}}},
       {"dot_vector_zeros",
-       [] { auto v = T::dvector("v"); return Graph{{v}, T::dot(v, T::zeros_like(v))}; }, {{"dot", 0}}},
+       [] {
+         auto v = T::dvector("v");
+         return Graph{{v}, T::dot(v, T::zeros_like(v))};
+       },
+       {{"dot", 0}}},
       {"sliced_zeros",
        [] {
          auto x = T::dtensor3("x");
@@ -92,7 +167,7 @@ std::vector<ZeroCase> zero_cases() {
          return Graph{{x, n}, T::index(z, {T::slice(1, {}, 2), 0, T::slice(n - 8, {}, -1)}) + 1.0};
        },
        {{"exp", 0}, {"arange", 2}},  // each sliced axis measured on an arange of its length
-       false},                        // the index 0 is out of range on the empty axis
+       false},                       // the index 0 is out of range on the empty axis
       {"inc_subtensor_of_zeros_by_zeros",
        [] {
          auto x = T::dmatrix("x");
@@ -117,9 +192,11 @@ TEST_P(ZeroRewrites, StructureAndValues) {
   for (Inputs kind : {Inputs::Random, Inputs::Empty}) {
     if (kind == Inputs::Empty && !c.empty) continue;
     EXPECT_TRUE(agrees_with_none(f, g.inputs, g.output, make_inputs(g.inputs, kind)))
-        << "inputs " << static_cast<int>(kind) << "\n" << pp(f);
+        << "inputs " << static_cast<int>(kind) << "\n"
+        << pp(f);
     EXPECT_TRUE(agrees_with_none(full, g.inputs, g.output, make_inputs(g.inputs, kind)))
-        << "FAST_RUN, inputs " << static_cast<int>(kind) << "\n" << pp(full);
+        << "FAST_RUN, inputs " << static_cast<int>(kind) << "\n"
+        << pp(full);
   }
 }
 
@@ -130,7 +207,8 @@ INSTANTIATE_TEST_SUITE_P(Rules, ZeroRewrites, ::testing::ValuesIn(zero_cases()),
 TEST(ZeroRewritesChoice, TimesZeroIsZeroEvenForNaN) {
   auto x = T::dvector("x");
   Function f = function({x}, x * T::zeros_like(x), {}, mode("FAST_RUN"));
-  EXPECT_TRUE(allclose(f(array({double(NAN), double(INFINITY), 1.0})).array(), array({0.0, 0.0, 0.0})));
+  EXPECT_TRUE(
+      allclose(f(array({double(NAN), double(INFINITY), 1.0})).array(), array({0.0, 0.0, 0.0})));
 }
 
 // What only fed a zero is no longer computed: the function graph drops nodes without
@@ -195,18 +273,42 @@ TEST(ZeroRewritesRandom, GradientsAgreeWithTheRulesOff) {
       const Var b = pool[pick(static_cast<int>(pool.size()))];
       Var next;
       switch (pick(12)) {
-        case 0: next = a * b; break;
-        case 1: next = a + b; break;
-        case 2: next = a - T::floor_div(b, 0.7); break;
-        case 3: next = T::round(a) * b; break;
-        case 4: next = T::cast(T::gt(a, b), DType::Float64) * a; break;
-        case 5: next = T::sigmoid(a) + T::floor(b); break;
-        case 6: next = a * T::floor_div(T::sum(T::sqr(b)), 3.0); break;
-        case 7: next = T::dot(a, T::transpose(b)); break;
-        case 8: next = a + T::dimshuffle(T::cast(T::argmax(b, 1), DType::Float64), {0, 'x'}); break;
-        case 9: next = T::switch_(T::lt(a, 0.0), a, b * 0.5); break;
-        case 10: next = T::cast(T::cast(a * 3.0, DType::Int32), DType::Float64) + T::sin(b); break;
-        default: next = T::exp(-T::sqr(a)) * T::sgn(b); break;
+        case 0:
+          next = a * b;
+          break;
+        case 1:
+          next = a + b;
+          break;
+        case 2:
+          next = a - T::floor_div(b, 0.7);
+          break;
+        case 3:
+          next = T::round(a) * b;
+          break;
+        case 4:
+          next = T::cast(T::gt(a, b), DType::Float64) * a;
+          break;
+        case 5:
+          next = T::sigmoid(a) + T::floor(b);
+          break;
+        case 6:
+          next = a * T::floor_div(T::sum(T::sqr(b)), 3.0);
+          break;
+        case 7:
+          next = T::dot(a, T::transpose(b));
+          break;
+        case 8:
+          next = a + T::dimshuffle(T::cast(T::argmax(b, 1), DType::Float64), {0, 'x'});
+          break;
+        case 9:
+          next = T::switch_(T::lt(a, 0.0), a, b * 0.5);
+          break;
+        case 10:
+          next = T::cast(T::cast(a * 3.0, DType::Int32), DType::Float64) + T::sin(b);
+          break;
+        default:
+          next = T::exp(-T::sqr(a)) * T::sgn(b);
+          break;
       }
       if (next.ndim() != 2) continue;
       pool.push_back(next);
