@@ -249,15 +249,19 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
 }  // namespace
 
 void run_scan_dedupe(RewriteSession& session) {
+  auto scans = [&] {
+    std::vector<const ApplyNode*> nodes;
+    for (const ApplyNode* node : session.fgraph().toposort())
+      if (detail::scan_of(node)) nodes.push_back(node);
+    return nodes;
+  };
+  if (scans().empty()) return;
   // scan_hoist_invariant computed each loop's invariants afresh outside it: merged, two
   // loops that read equal values read the same variables.
   Selection merge_only;
   merge_only.including = {"merge"};
   for (const GlobalRewrite* merge : rewrite_db().globals("merge", merge_only)) session.run_global(*merge);
-  std::vector<const ApplyNode*> nodes;
-  for (const ApplyNode* node : session.fgraph().toposort())
-    if (detail::scan_of(node)) nodes.push_back(node);
-  for (const ApplyNode* node : nodes) {
+  for (const ApplyNode* node : scans()) {
     if (session.budget_spent()) return;
     if (session.fgraph().contains(node)) dedupe(session, *node);
   }
