@@ -28,8 +28,8 @@ namespace theon::distributed {
 namespace {
 
 struct World {
-  bool initialized = false;
-  bool finalized = false;
+  std::atomic<bool> initialized{false};  // set last: readers without the lock see a whole world
+  std::atomic<bool> finalized{false};
   bool mpi = false;  // MPI is running and we hold a communicator
   bool we_started_mpi = false;
   int rank = 0, size = 1;
@@ -98,12 +98,18 @@ void check(int code, const char* what) {
 }
 #endif
 
+void start_world(World& w);
+
 void init_locked(World& w) {
   if (w.initialized) return;
   THEON_CHECK_USER(!w.finalized, ValueError)
       << "theon.distributed.init: called after finalize() (MPI cannot start again)";
-  w.initialized = true;
   detail::register_codecs();
+  start_world(w);
+  w.initialized = true;
+}
+
+void start_world(World& w) {
 #if THEON_HAVE_MPI
   // MPI already started by someone else (mpi4py) counts as well as mpirun's environment.
   if (!launched_by_mpirun() && !mpi_running()) return;
@@ -124,6 +130,7 @@ void init_locked(World& w) {
   w.mpi = true;
   std::atexit([] { finalize(); });
 #else
+  (void)w;
   if (launched_by_mpirun())
     std::fprintf(stderr,
                  "theon.distributed: this Theon was built without MPI; each process runs as "
