@@ -10,7 +10,9 @@
 #include "theon/function.hpp"
 #include "theon/grad.hpp"
 #include "theon/reduce.hpp"
+#include "theon/scan.hpp"
 #include "theon/shape_ops.hpp"
+#include "theon/subtensor.hpp"
 #include "theon/tensor.hpp"
 
 namespace T = theon::tensor;
@@ -155,6 +157,20 @@ TEST(ZeroGrad, AShapeStaysDisconnected) {
   auto x = T::dvector("x");
   Var cost = T::cast(T::sum(T::shape(x)), DType::Float64);
   EXPECT_THROW(T::grad(cost, x), ValueError);
+}
+
+// Inside scan's backward body (built by grad() over the step): the step's floor-division
+// term adds nothing, and the gradient is that of the rest.
+TEST(ZeroGrad, FloorDivisionInsideAScanStep) {
+  auto x = T::dvector("x");
+  ScanResult r = scan(
+      [](std::span<const Var> v) -> ScanStepResult {
+        return v[1] + T::sqr(v[0]) + T::floor_div(T::exp(v[0]) * 3.0, 2.0);
+      },
+      {ScanSequence(x)}, {ScanOutputInfo(constant(NDArray::zeros(DType::Float64, {})))});
+  Var last = T::index(r.outputs[0], {-1});
+  auto f = function({x}, T::grad(last, x));
+  EXPECT_TRUE(allclose(f(array({0.5, 1.0, -2.0})).array(), array({1.0, 2.0, -4.0})));
 }
 
 // The contractive autoencoder of the classic tutorial (cA.py), small: the compiled
