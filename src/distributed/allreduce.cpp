@@ -106,7 +106,7 @@ void divide(DType dtype, std::byte* data, int64_t count, int size) {
   }
 }
 
-// start_j: appends input `last` (after the previous token, when there is one) to the
+// start_j: appends its variable (the last input, after the previous token if any) to the
 // chain's open bucket; flushes it when full or when this is the chain's last variable.
 class AllReduceStart final : public Op, public SideEffect, public ScheduleHint {
  public:
