@@ -148,9 +148,9 @@ Vars grad(const Var& cost, const Vars& wrt, const GradOptions& options, Loc loc)
     // inputs are connected (a shape is not).
     if (!any)
       for (int i = 0; i < node->n_outputs(); ++i)
-        if (auto z = zero_terms.find(node->output(i).get());
-            z != zero_terms.end() && z->second.defined())
-          gouts[i] = fit_to(z->second, node->output(i));
+        if (auto z = zero_terms.find(node->output(i).get()); z != zero_terms.end())
+          gouts[i] = z->second.defined() ? fit_to(z->second, node->output(i))
+                                         : zeros_like(node->output(i));
     if (!std::any_of(gouts.begin(), gouts.end(), [](const Var& g) { return g.defined(); })) {
       for (const Var& in : node->inputs)
         if (is_needed(in)) zero_terms.try_emplace(in.get(), Var());

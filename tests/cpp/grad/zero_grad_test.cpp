@@ -157,6 +157,9 @@ TEST(ZeroGrad, AShapeStaysDisconnected) {
   auto x = T::dvector("x");
   Var cost = T::cast(T::sum(T::shape(x)), DType::Float64);
   EXPECT_THROW(T::grad(cost, x), ValueError);
+  // The same when the zero reaches the shape through a float node that is not pulled back.
+  Var through_alloc = T::sum(T::floor(T::alloc(1.5, {T::shape_i(x, 0)})));
+  EXPECT_THROW(T::grad(through_alloc, x), ValueError);
 }
 
 // Inside scan's backward body (built by grad() over the step): the step's floor-division
