@@ -287,7 +287,7 @@ void set_nodes_in_world_of_one(bool keep) { g_nodes_in_world_of_one = keep; }
 
 // Saving functions that hold the all-reduce (theon/serialize.hpp). A loaded wait is the
 // identity when the loading process's world has size 1, whatever the saving one had.
-void register_codecs() {
+void register_codecs_now() {
   register_op_codec(typeid(AllReduceStart),
                     {"distributed.allreduce_start",
                      [](const Op& op, Writer& w) {
@@ -319,9 +319,15 @@ void register_codecs() {
                      }});
 }
 
+void register_codecs() {
+  static std::once_flag once;
+  std::call_once(once, register_codecs_now);
+}
+
 }  // namespace detail
 
 Vars allreduce(const Vars& vars, ReduceOp op, Loc loc) {
+  detail::register_codecs();  // a program that builds the op can save it
   for (size_t i = 0; i < vars.size(); ++i) {
     THEON_CHECK_USER(vars[i].defined(), ValueError)
         << "allreduce: variable " << i << " is undefined (called at " << format_loc(loc) << ")";

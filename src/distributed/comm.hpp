@@ -38,7 +38,8 @@ bool reducible(DType dtype);
 // returns its inputs there).
 void set_nodes_in_world_of_one(bool keep);
 
-// Registers the all-reduce ops' codecs for theon::save / load (init() calls it).
+// Registers the all-reduce ops' codecs for theon::save / load, once (init() and
+// allreduce() call it).
 void register_codecs();
 
 }  // namespace theon::distributed::detail
