@@ -124,7 +124,8 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
     return node.inputs[at_a].is(node.inputs[at_b]);
   };
   const std::vector<int> seq_rep = first_equal(s.n_seqs, [&](int a, int b) {
-    return same_outer(s.seq_input(a), s.seq_input(b)) && s.inner_inputs[a].type() == s.inner_inputs[b].type();
+    return same_outer(s.seq_input(a), s.seq_input(b)) &&
+           s.inner_inputs[a].type() == s.inner_inputs[b].type();
   });
   const std::vector<int> non_seq_rep = first_equal(s.n_non_seqs, [&](int a, int b) {
     return same_outer(s.non_seq_input(a), s.non_seq_input(b)) &&
@@ -147,15 +148,18 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
     for (int i = 0; i < s.n_seqs; ++i) input_class[i] = seq_rep[i];
     for (int j = 0; j < n_recs; ++j)
       for (size_t k = 0; k < s.taps[j].size(); ++k)
-        input_class[s.inner_tap(j, static_cast<int>(k))] = s.inner_tap(rec_class[j], static_cast<int>(k));
-    for (int w = 0; w < s.n_non_seqs; ++w) input_class[s.inner_non_seq(w)] = s.inner_non_seq(non_seq_rep[w]);
+        input_class[s.inner_tap(j, static_cast<int>(k))] =
+            s.inner_tap(rec_class[j], static_cast<int>(k));
+    for (int w = 0; w < s.n_non_seqs; ++w)
+      input_class[s.inner_non_seq(w)] = s.inner_non_seq(non_seq_rep[w]);
     return ValueNumbers(s, order, input_class);
   };
   ValueNumbers values = numbers();
   for (bool split = true; split;) {
     split = false;
     std::vector<int> refined = first_equal(n_recs, [&](int a, int b) {
-      return rec_class[a] == rec_class[b] && values.of(s.inner_outputs[a]) == values.of(s.inner_outputs[b]);
+      return rec_class[a] == rec_class[b] &&
+             values.of(s.inner_outputs[a]) == values.of(s.inner_outputs[b]);
     });
     if (refined != rec_class) {
       rec_class = refined;
@@ -168,7 +172,8 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
   const std::vector<int> nit_rep = first_equal(s.n_nit, [&](int a, int b) {
     const Var& x = s.inner_outputs[n_recs + a];
     const Var& y = s.inner_outputs[n_recs + b];
-    return s.store[n_recs + a] == s.store[n_recs + b] && x.type() == y.type() && values.of(x) == values.of(y);
+    return s.store[n_recs + a] == s.store[n_recs + b] && x.type() == y.type() &&
+           values.of(x) == values.of(y);
   });
   for (int m = 0; m < s.n_nit; ++m) out_rep[n_recs + m] = n_recs + nit_rep[m];
 
@@ -229,7 +234,9 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
     non_seq_inputs.push_back(node.inputs[s.non_seq_input(w)]);
     ++spec.n_non_seqs;
   }
-  auto append = [](Vars& into, const Vars& more) { into.insert(into.end(), more.begin(), more.end()); };
+  auto append = [](Vars& into, const Vars& more) {
+    into.insert(into.end(), more.begin(), more.end());
+  };
   append(spec.inner_inputs, tap_inputs);
   append(spec.inner_inputs, non_seq_inner);
   append(inputs, init_inputs);
@@ -260,7 +267,8 @@ void run_scan_dedupe(RewriteSession& session) {
   // loops that read equal values read the same variables.
   Selection merge_only;
   merge_only.including = {"merge"};
-  for (const GlobalRewrite* merge : rewrite_db().globals("merge", merge_only)) session.run_global(*merge);
+  for (const GlobalRewrite* merge : rewrite_db().globals("merge", merge_only))
+    session.run_global(*merge);
   for (const ApplyNode* node : scans()) {
     if (session.budget_spent()) return;
     if (session.fgraph().contains(node)) dedupe(session, *node);

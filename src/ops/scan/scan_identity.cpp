@@ -147,7 +147,8 @@ std::string canonical_scan_text(const ScanSpec& spec, const void* self) {
   std::string out = "seqs " + std::to_string(spec.n_seqs) + " taps [";
   for (size_t j = 0; j < spec.taps.size(); ++j) out += (j ? ";" : "") + list(spec.taps[j]);
   out += "] nit " + std::to_string(spec.n_nit) + " non_seqs " + std::to_string(spec.n_non_seqs) +
-         " store " + list(spec.store) + " truncate " + std::to_string(spec.truncate_gradient) + " updates";
+         " store " + list(spec.store) + " truncate " + std::to_string(spec.truncate_gradient) +
+         " updates";
   for (const Var& v : spec.updated_shared) out += " " + address(v.get());
   out += "\n";
   BodyWriter(spec, self, out).write_outputs(spec.inner_outputs);

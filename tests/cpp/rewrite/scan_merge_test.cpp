@@ -28,7 +28,8 @@ void expect_same_as_unoptimized(const Vars& in, const Vars& out, const std::vect
   auto plain = function(in, out, {}, {.mode = "NONE"});
   std::vector<Arg> a(args.begin(), args.end());
   auto x = fast.call(a), y = plain.call(a);
-  for (size_t i = 0; i < out.size(); ++i) EXPECT_ALLCLOSE(x[i], y[i], 1e-10, 1e-10) << "output " << i;
+  for (size_t i = 0; i < out.size(); ++i)
+    EXPECT_ALLCLOSE(x[i], y[i], 1e-10, 1e-10) << "output " << i;
 }
 
 Var rnn_step(Args a) { return T::tanh(T::dot(a[2], a[1]) + a[0] * 0.5); }
@@ -36,7 +37,8 @@ Var rnn_step(Args a) { return T::tanh(T::dot(a[2], a[1]) + a[0] * 0.5); }
 struct Rnn {
   Var x = T::dmatrix("x"), h0 = T::dvector("h0"), W = T::dmatrix("W");
   std::vector<NDArray> args() const {
-    return {random_array({5, 3}, DType::Float64, -1, 1, 1), random_array({3}, DType::Float64, -1, 1, 2),
+    return {random_array({5, 3}, DType::Float64, -1, 1, 1),
+            random_array({3}, DType::Float64, -1, 1, 2),
             random_array({3, 3}, DType::Float64, -1, 1, 3)};
   }
 };
@@ -55,13 +57,26 @@ TEST(ScanEquality, ScansBuiltSeparatelyFromOneStepMerge) {
 TEST(ScanEquality, ScansThatDifferDoNotMerge) {
   Rnn m;
   const std::vector<std::pair<std::string, std::function<Var()>>> variants{
-      {"constant", [&] { return scan([](Args a) { return T::tanh(T::dot(a[2], a[1]) + a[0] * 0.25); },
-                                     {m.x}, {m.h0}, {m.W}).output(); }},
-      {"op", [&] { return scan([](Args a) { return T::sigmoid(T::dot(a[2], a[1]) + a[0] * 0.5); },
-                               {m.x}, {m.h0}, {m.W}).output(); }},
-      {"truncate_gradient", [&] { return scan(rnn_step, {m.x}, {m.h0}, {m.W}, {.truncate_gradient = 2}).output(); }},
-      {"argument order", [&] { return scan([](Args a) { return T::tanh(T::dot(a[1], a[2]) + a[0] * 0.5); },
-                                           {m.x}, {m.h0}, {m.W}).output(); }},
+      {"constant",
+       [&] {
+         return scan([](Args a) { return T::tanh(T::dot(a[2], a[1]) + a[0] * 0.25); }, {m.x},
+                     {m.h0}, {m.W})
+             .output();
+       }},
+      {"op",
+       [&] {
+         return scan([](Args a) { return T::sigmoid(T::dot(a[2], a[1]) + a[0] * 0.5); }, {m.x},
+                     {m.h0}, {m.W})
+             .output();
+       }},
+      {"truncate_gradient",
+       [&] { return scan(rnn_step, {m.x}, {m.h0}, {m.W}, {.truncate_gradient = 2}).output(); }},
+      {"argument order",
+       [&] {
+         return scan([](Args a) { return T::tanh(T::dot(a[1], a[2]) + a[0] * 0.5); }, {m.x}, {m.h0},
+                     {m.W})
+             .output();
+       }},
   };
   for (const auto& [what, build] : variants) {
     Vars outs{scan(rnn_step, {m.x}, {m.h0}, {m.W}).output(), build()};
@@ -77,7 +92,8 @@ TEST(ScanEquality, SpecsDifferingInTypeTapsOrStoreAreDifferentOps) {
   auto spec_of = [](DType dtype, std::vector<int> taps, int64_t store) {
     detail::ScanSpec s;
     s.taps = {taps};
-    for (size_t k = 0; k < taps.size(); ++k) s.inner_inputs.push_back(T::tensor(dtype, {false}, "h"));
+    for (size_t k = 0; k < taps.size(); ++k)
+      s.inner_inputs.push_back(T::tensor(dtype, {false}, "h"));
     Var sum = s.inner_inputs[0];
     for (size_t k = 1; k < taps.size(); ++k) sum = sum + s.inner_inputs[k];
     s.inner_outputs = {T::tanh(sum)};
@@ -95,19 +111,24 @@ TEST(ScanEquality, SpecsDifferingInTypeTapsOrStoreAreDifferentOps) {
 // A cell with several parameters whose gradients are taken one T.grad at a time: each
 // call builds its own backward loop, and the loops are identical.
 struct Cell {
-  Var x = T::dmatrix("x"), h0 = T::dvector("h0"), U = T::dmatrix("U"), W = T::dmatrix("W"), b = T::dvector("b");
+  Var x = T::dmatrix("x"), h0 = T::dvector("h0"), U = T::dmatrix("U"), W = T::dmatrix("W"),
+      b = T::dvector("b");
   Var cost() const {
-    auto r = scan([](Args a) {
-      Var z = T::sigmoid(T::dot(a[2], a[0]) + a[4]);
-      return z * T::tanh(T::dot(a[3], a[1])) + (1 - z) * a[1];
-    }, {x}, {h0}, {U, W, b});
+    auto r = scan(
+        [](Args a) {
+          Var z = T::sigmoid(T::dot(a[2], a[0]) + a[4]);
+          return z * T::tanh(T::dot(a[3], a[1])) + (1 - z) * a[1];
+        },
+        {x}, {h0}, {U, W, b});
     return T::sum(T::sqr(r.output()));
   }
   Vars params() const { return {U, W, b}; }
   Vars inputs() const { return {x, h0, U, W, b}; }
   std::vector<NDArray> args() const {
-    return {random_array({6, 3}, DType::Float64, -1, 1, 11), random_array({4}, DType::Float64, -1, 1, 12),
-            random_array({4, 3}, DType::Float64, -1, 1, 13), random_array({4, 4}, DType::Float64, -1, 1, 14),
+    return {random_array({6, 3}, DType::Float64, -1, 1, 11),
+            random_array({4}, DType::Float64, -1, 1, 12),
+            random_array({4, 3}, DType::Float64, -1, 1, 13),
+            random_array({4, 4}, DType::Float64, -1, 1, 14),
             random_array({4}, DType::Float64, -1, 1, 15)};
   }
 };
@@ -126,17 +147,21 @@ TEST(ScanEquality, SeparateGradientsShareOneBackwardLoop) {
   std::vector<NDArray> args = c.args();
   std::vector<Arg> a(args.begin(), args.end());
   auto x = f.call(a), y = one.call(a);
-  for (size_t i = 0; i < separate.size(); ++i) EXPECT_ALLCLOSE(x[i], y[i], 1e-12, 1e-12) << "gradient " << i;
+  for (size_t i = 0; i < separate.size(); ++i)
+    EXPECT_ALLCLOSE(x[i], y[i], 1e-12, 1e-12) << "gradient " << i;
 }
 
 TEST(ScanEquality, NestedScansMergeAndComputeTheSame) {
   Rnn m;
   // Each step sums the row's cumulative sums with an inner scan.
   auto outer = [&] {
-    return scan([](Args a) {
-      auto inner = scan([](Args b) { return b[0] + b[1]; }, {a[0]}, {T::zeros_like(T::sum(a[1]))});
-      return a[1] + T::sum(inner.output()) * 0.1;
-    }, {m.x}, {m.h0});
+    return scan(
+        [](Args a) {
+          auto inner =
+              scan([](Args b) { return b[0] + b[1]; }, {a[0]}, {T::zeros_like(T::sum(a[1]))});
+          return a[1] + T::sum(inner.output()) * 0.1;
+        },
+        {m.x}, {m.h0});
   };
   Vars outs{outer().output(), outer().output() * 2};
   auto f = function({m.x, m.h0}, outs, {}, without_scan_merge());
@@ -168,11 +193,13 @@ TEST(ScanDedupe, DuplicateInputsAndOutputsOfOneLoopGo) {
   Rnn m;
   // Two sequences, states and non-sequences that are the same variables; the same update
   // computed for both states, and the same stacked value twice.
-  auto r = scan([](Args a) -> ScanStepResult {
-    Var h1 = T::tanh(T::dot(a[4], a[2]) + a[0]);
-    Var h2 = T::tanh(T::dot(a[5], a[3]) + a[1]);
-    return Vars{h1, h2, T::sum(a[0] * a[2]), T::sum(a[1] * a[3])};
-  }, {m.x, m.x}, {m.h0, m.h0, ScanOutputInfo(), ScanOutputInfo()}, {m.W, m.W});
+  auto r = scan(
+      [](Args a) -> ScanStepResult {
+        Var h1 = T::tanh(T::dot(a[4], a[2]) + a[0]);
+        Var h2 = T::tanh(T::dot(a[5], a[3]) + a[1]);
+        return Vars{h1, h2, T::sum(a[0] * a[2]), T::sum(a[1] * a[3])};
+      },
+      {m.x, m.x}, {m.h0, m.h0, ScanOutputInfo(), ScanOutputInfo()}, {m.W, m.W});
   Vars outs = r.outputs;
   auto f = function({m.x, m.h0, m.W}, outs);
   const detail::ScanSpec& s = only_scan(f);
@@ -188,7 +215,8 @@ TEST(ScanDedupe, DuplicateInputsAndOutputsOfOneLoopGo) {
   std::vector<NDArray> args = m.args();
   std::vector<Arg> a(args.begin(), args.end());
   auto x = f.call(a), y = g.call(a);
-  for (size_t i = 0; i < outs.size(); ++i) EXPECT_ALLCLOSE(x[i], y[i], 1e-12, 1e-12) << "output " << i;
+  for (size_t i = 0; i < outs.size(); ++i)
+    EXPECT_ALLCLOSE(x[i], y[i], 1e-12, 1e-12) << "output " << i;
 }
 
 TEST(ScanDedupe, StatesThatOnlyLookAlikeStay) {
@@ -196,10 +224,15 @@ TEST(ScanDedupe, StatesThatOnlyLookAlikeStay) {
   // a and b start equal and update alike, but from c and d, which start equal and update
   // differently: only once c and d are told apart are a and b (found on a second round).
   // e starts elsewhere; f equals a.
-  auto r = scan([](Args s) -> ScanStepResult {
-    auto cell = [&](const Var& h, const Var& other) { return T::tanh(T::dot(s[7], h) + s[0] + other); };
-    return Vars{cell(s[1], s[3]), cell(s[2], s[4]), s[3] + 1, s[4] + 2, cell(s[5], s[3]), cell(s[6], s[3])};
-  }, {m.x}, {m.h0, m.h0, m.h0, m.h0, m.h0 * 2, m.h0}, {m.W});
+  auto r = scan(
+      [](Args s) -> ScanStepResult {
+        auto cell = [&](const Var& h, const Var& other) {
+          return T::tanh(T::dot(s[7], h) + s[0] + other);
+        };
+        return Vars{cell(s[1], s[3]), cell(s[2], s[4]), s[3] + 1,
+                    s[4] + 2,         cell(s[5], s[3]), cell(s[6], s[3])};
+      },
+      {m.x}, {m.h0, m.h0, m.h0, m.h0, m.h0 * 2, m.h0}, {m.W});
   Vars outs = r.outputs;
   auto f = function({m.x, m.h0, m.W}, outs);
   EXPECT_EQ(only_scan(f).n_recs(), 5);
@@ -211,10 +244,12 @@ TEST(ScanDedupe, ALoopAndALongerCopyBecomeOne) {
   // exp(W) is hoisted out of each loop separately; the copies must still count as one.
   auto step = [](Args a) { return T::tanh(T::dot(T::exp(a[2]), a[1]) + a[0]); };
   auto a = scan(step, {m.x}, {m.h0}, {m.W});
-  auto b = scan([&](Args s) -> ScanStepResult {
-    Var h = step(s);
-    return Vars{h, T::sum(h)};
-  }, {m.x}, {m.h0, ScanOutputInfo()}, {m.W});
+  auto b = scan(
+      [&](Args s) -> ScanStepResult {
+        Var h = step(s);
+        return Vars{h, T::sum(h)};
+      },
+      {m.x}, {m.h0, ScanOutputInfo()}, {m.W});
   Vars outs{a.output(), b.outputs[0] * 3, b.outputs[1]};
   auto f = function({m.x, m.h0, m.W}, outs);
   const detail::ScanSpec& s = only_scan(f);
