@@ -227,7 +227,8 @@ void IncSubtensor::perform(const ApplyNode& node, std::span<const NDArray* const
                            std::span<NDArray* const> out) const {
   const NDArray& x = *in[0];
   NDArray& o = reuse_or_allocate(*out[0], x.dtype(), x.shape());
-  o.assign(x);
+  // In place (the interpreter gave x's buffer to the output): nothing to copy.
+  if (o.raw() != x.raw() || o.strides() != x.strides()) o.assign(x);
   const std::string op = name();
   NDArray part = apply_index(list_, o, in.subspan(2), op);
   NDArray y = broadcast_value(*in[1], node.inputs[1].type(), part.shape(), op);

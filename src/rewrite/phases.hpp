@@ -14,5 +14,6 @@ void register_blas(RewriteDb& db);           // blas.cpp (rules in the specializ
 void register_scan(RewriteDb& db);           // scan_rewrites.cpp
 void register_fusion(RewriteDb& db);         // fusion.cpp
 void register_pool(RewriteDb& db);           // pool_argmax.cpp (rules in the specialize phase)
+void register_inc_subtensor_chain(RewriteDb& db);  // inc_subtensor_chain.cpp (specialize phase)
 
 }  // namespace theon::rewrite

@@ -33,6 +33,7 @@ RewriteDb build_db() {
   register_scan(db);
   register_fusion(db);
   register_pool(db);
+  register_inc_subtensor_chain(db);
   return db;
 }
 

@@ -9,6 +9,7 @@
 #include "ops/elemwise.hpp"
 #include "ops/fused.hpp"
 #include "ops/op_util.hpp"
+#include "ops/subtensor.hpp"
 
 namespace theon::detail {
 namespace {
@@ -16,7 +17,8 @@ namespace {
 // How many leading inputs of `node` it may overwrite with its output, element by element:
 // an Elemwise reads each input at the output's index (but an n-ary fold of three or more
 // operands accumulates in the output, so only the first two); a one-output fused program
-// whose last instruction is that output writes it after reading every input. 0 for
+// whose last instruction is that output writes it after reading every input; an
+// inc_subtensor adds into its first input (no other operand may view it). 0 for
 // anything else.
 int in_place_inputs(const ApplyNode& node) {
   if (node.n_outputs() != 1) return 0;
@@ -27,6 +29,8 @@ int in_place_inputs(const ApplyNode& node) {
                       p.outputs[0] == p.n_inputs() + static_cast<int>(p.instrs.size()) - 1;
     return last ? p.n_operands() : 0;  // not a draw's state or size
   }
+  // inc_subtensor(x, y, idx) adds y into a copy of x: into x itself when x is dead.
+  if (dynamic_cast<const IncSubtensor*>(&node.op())) return 1;
   return 0;
 }
 

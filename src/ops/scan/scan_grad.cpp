@@ -14,8 +14,11 @@
 // - stacks the gradient of each sequence's row t.
 // After the last backward step the window holds the gradient of the initial rows.
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ops/op_util.hpp"
+#include "graph/post_order.hpp"
+#include "ops/scan/scan_grad_sums.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/clone.hpp"
 #include "theon/test_value.hpp"
@@ -35,6 +38,78 @@ bool is_real_float(const Var& v) { return is_float(v.dtype()); }
 Var buffer_of(const Var& result) {
   THEON_ASSERT(result.owner() && !result.owner()->inputs.empty()) << "scan: result without buffer";
   return result.owner()->inputs[0];
+}
+
+// One backward step over `args` (the step's sequence rows, then the windows) and the
+// outer non-sequences: the new windows, the gradient of each float non-sequence, and
+// the gradient of each float sequence's row.
+struct BackwardStep {
+  Vars windows, non_seq_grads, seq_grads;
+};
+
+BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, const std::vector<int>& float_recs,
+                           const std::vector<int>& float_seqs, const std::vector<int>& float_non_seqs,
+                           const std::vector<int>& g_recs, const std::vector<int>& g_nits, const Loc& loc) {
+  size_t at = 0;
+  auto take = [&](size_t count) {
+    Vars v(args.begin() + at, args.begin() + at + count);
+    at += count;
+    return v;
+  };
+  const Vars xs = take(s.n_seqs);
+  const Vars taps = take(s.n_rec_taps());
+  const Vars g_rec_in = take(g_recs.size());
+  const Vars g_nit_in = take(g_nits.size());
+  const Vars windows = take(float_recs.size());
+  std::vector<std::pair<Var, Var>> pairs;
+  for (int i = 0; i < s.n_seqs; ++i) pairs.push_back({s.inner_inputs[i], xs[i]});
+  for (int t = 0; t < s.n_rec_taps(); ++t) pairs.push_back({s.inner_inputs[s.n_seqs + t], taps[t]});
+  for (int w = 0; w < s.n_non_seqs; ++w) pairs.push_back({s.inner_inputs[s.inner_non_seq(w)], ws[w]});
+  const Vars ys = clone(s.inner_outputs, pairs);
+
+  GradOptions options{.disconnected_inputs = "ignore", .return_disconnected = "zero"};
+  for (size_t r = 0; r < float_recs.size(); ++r) {
+    const int j = float_recs[r];
+    Var g = T::index(VarArg(windows[r], loc), {IndexArg(s.init_len(j) - 1, loc)});
+    for (size_t q = 0; q < g_recs.size(); ++q)
+      if (g_recs[q] == j) g = g + VarArg(g_rec_in[q], loc);
+    options.known_grads.push_back({ys[j], g});
+  }
+  for (size_t q = 0; q < g_nits.size(); ++q) options.known_grads.push_back({ys[g_nits[q]], g_nit_in[q]});
+  Vars wrt;
+  for (int i : float_seqs) wrt.push_back(xs[i]);
+  for (int j : float_recs)
+    for (size_t t = 0; t < s.taps[j].size(); ++t) wrt.push_back(taps[s.inner_tap(j, static_cast<int>(t)) - s.n_seqs]);
+  for (int w : float_non_seqs) wrt.push_back(ws[w]);
+  const Vars g = T::grad(Var(), wrt, options, loc);
+
+  BackwardStep step;
+  size_t next = float_seqs.size();
+  for (size_t r = 0; r < float_recs.size(); ++r) {
+    const int j = float_recs[r];
+    const int len = s.init_len(j);
+    // window for rows t .. t+L-1: the old one shifted by a row, plus what this step
+    // sent to the rows it read.
+    Var window;
+    if (len == 1) {
+      std::vector<DimEntry> pattern{DimEntry('x')};
+      for (int d = 0; d < g[next].ndim(); ++d) pattern.emplace_back(d);
+      window = T::dimshuffle(VarArg(g[next], loc), pattern);
+      ++next;
+    } else {
+      const Var& old = windows[r];
+      Var head = T::zeros_like(T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(1, loc))}));
+      Var rest = T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(len - 1, loc))});
+      window = T::concatenate({head, rest}, 0, loc);
+      for (int tap : s.taps[j])
+        window = T::inc_subtensor(T::index(VarArg(window, loc), {IndexArg(len + tap, loc)}),
+                                  VarArg(g[next++], loc));
+    }
+    step.windows.push_back(T::patternbroadcast(VarArg(window, loc), windows[r].broadcastable()));
+  }
+  for (size_t q = 0; q < float_non_seqs.size(); ++q) step.non_seq_grads.push_back(g[next++]);
+  for (size_t q = 0; q < float_seqs.size(); ++q) step.seq_grads.push_back(g[q]);
+  return step;
 }
 
 }  // namespace
@@ -88,84 +163,70 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
   Vars grads(node.inputs.size());
   if (g_recs.empty() && g_nits.empty()) return grads;
 
-  std::vector<ScanSequence> sequences;
-  for (int i = 0; i < s.n_seqs; ++i) sequences.emplace_back(backward_rows(node.inputs[s.seq_input(i)], 0));
+  Vars seq_vars;
+  for (int i = 0; i < s.n_seqs; ++i) seq_vars.push_back(backward_rows(node.inputs[s.seq_input(i)], 0));
   for (int j = 0; j < n_recs; ++j)
-    for (int tap : s.taps[j]) sequences.emplace_back(backward_rows(outs[j], s.init_len(j) + tap));
-  for (int j : g_recs) sequences.emplace_back(backward_rows(gouts[j], s.init_len(j)));
-  for (int m : g_nits) sequences.emplace_back(backward_rows(gouts[m], 0));
+    for (int tap : s.taps[j]) seq_vars.push_back(backward_rows(outs[j], s.init_len(j) + tap));
+  for (int j : g_recs) seq_vars.push_back(backward_rows(gouts[j], s.init_len(j)));
+  for (int m : g_nits) seq_vars.push_back(backward_rows(gouts[m], 0));
   std::vector<ScanOutputInfo> outputs_info;
   for (int j : float_recs) outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.init_input(j)], loc)));
-  for (int w : float_non_seqs) outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.non_seq_input(w)], loc)));
-  for (size_t i = 0; i < float_seqs.size(); ++i) outputs_info.emplace_back();
   Vars non_seqs;
   for (int w = 0; w < s.n_non_seqs; ++w) non_seqs.push_back(node.inputs[s.non_seq_input(w)]);
 
-  auto step = [&](std::span<const Var> a) -> ScanStepResult {
-    size_t at = 0;
-    auto take = [&](size_t count) {
-      Vars v(a.begin() + at, a.begin() + at + count);
-      at += count;
-      return v;
-    };
-    const Vars xs = take(s.n_seqs);
-    const Vars taps = take(s.n_rec_taps());
-    const Vars g_rec_in = take(g_recs.size());
-    const Vars g_nit_in = take(g_nits.size());
-    const Vars windows = take(float_recs.size());
-    const Vars sums = take(float_non_seqs.size());
-    const Vars ws = take(s.n_non_seqs);
-    std::vector<std::pair<Var, Var>> pairs;
-    for (int i = 0; i < s.n_seqs; ++i) pairs.push_back({s.inner_inputs[i], xs[i]});
-    for (int t = 0; t < s.n_rec_taps(); ++t) pairs.push_back({s.inner_inputs[s.n_seqs + t], taps[t]});
-    for (int w = 0; w < s.n_non_seqs; ++w) pairs.push_back({s.inner_inputs[s.inner_non_seq(w)], ws[w]});
-    const Vars ys = clone(s.inner_outputs, pairs);
+  // The backward step is built once, over placeholders of its own, so that what it
+  // carries (scan_grad_sums.hpp) is known before the loop is made; the loop's step
+  // function then copies it onto the loop's placeholders. Non-sequences are read as
+  // the outer variables themselves (scan makes them non-sequences of the new loop).
+  Vars probe;  // sequence rows, then the windows: scan's arguments before the accumulators
+  for (const Var& q : seq_vars) {
+    BroadcastPattern row;
+    for (int d = 1; d < q.ndim(); ++d) row.push_back(q.broadcastable()[d]);
+    probe.push_back(T::variable(TensorType(q.dtype(), row), "", loc));
+  }
+  for (const ScanOutputInfo& info : outputs_info) probe.push_back(T::variable(info.initial.type(), "", loc));
+  const BackwardStep step = backward_step(s, probe, non_seqs, float_recs, float_seqs, float_non_seqs, g_recs, g_nits, loc);
 
-    GradOptions options{.disconnected_inputs = "ignore", .return_disconnected = "zero"};
-    for (size_t r = 0; r < float_recs.size(); ++r) {
-      const int j = float_recs[r];
-      Var g = T::index(VarArg(windows[r], loc), {IndexArg(s.init_len(j) - 1, loc)});
-      for (size_t q = 0; q < g_recs.size(); ++q)
-        if (g_recs[q] == j) g = g + VarArg(g_rec_in[q], loc);
-      options.known_grads.push_back({ys[j], g});
-    }
-    for (size_t q = 0; q < g_nits.size(); ++q) options.known_grads.push_back({ys[g_nits[q]], g_nit_in[q]});
-    Vars wrt;
-    for (int i : float_seqs) wrt.push_back(xs[i]);
-    for (int j : float_recs)
-      for (size_t t = 0; t < s.taps[j].size(); ++t) wrt.push_back(taps[s.inner_tap(j, static_cast<int>(t)) - s.n_seqs]);
-    for (int w : float_non_seqs) wrt.push_back(ws[w]);
-    const Vars g = T::grad(Var(), wrt, options, loc);
+  // What changes from step to step: everything computed from the probe's placeholders.
+  std::unordered_set<VariableNode*> variant;
+  for (const Var& p : probe) variant.insert(p.get());
+  for (ApplyNode* inner : nodes_in_post_order(step.non_seq_grads)) {
+    bool any = false;
+    for (const Var& in : inner->inputs) any = any || variant.count(in.get());
+    if (any)
+      for (int o = 0; o < inner->n_outputs(); ++o) variant.insert(inner->output(o).get());
+  }
+  const auto is_variant = [&](const Var& v) { return variant.count(v.get()) > 0; };
+  std::vector<std::vector<StepSumPart>> parts;
+  for (size_t q = 0; q < float_non_seqs.size(); ++q)
+    parts.push_back(split_step_sum(step.non_seq_grads[q], non_seqs[float_non_seqs[q]], is_variant, loc));
 
-    ScanStepResult result{Vars{}};
-    size_t next = float_seqs.size();
-    for (size_t r = 0; r < float_recs.size(); ++r) {
-      const int j = float_recs[r];
-      const int len = s.init_len(j);
-      // window for rows t .. t+L-1: the old one shifted by a row, plus what this step
-      // sent to the rows it read.
-      Var window;
-      if (len == 1) {
-        std::vector<DimEntry> pattern{DimEntry('x')};
-        for (int d = 0; d < g[next].ndim(); ++d) pattern.emplace_back(d);
-        window = T::dimshuffle(VarArg(g[next], loc), pattern);
-        ++next;
-      } else {
-        const Var& old = windows[r];
-        Var head = T::zeros_like(T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(1, loc))}));
-        Var rest = T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(len - 1, loc))});
-        window = T::concatenate({head, rest}, 0, loc);
-        for (int tap : s.taps[j])
-          window = T::inc_subtensor(T::index(VarArg(window, loc), {IndexArg(len + tap, loc)}),
-                                    VarArg(g[next++], loc));
+  // The loop's outputs: windows, accumulators, sequence gradients, stacked values.
+  Vars body = step.windows, stacked, accumulators;
+  for (const auto& of_w : parts)
+    for (const StepSumPart& part : of_w) {
+      if (!part.accumulate) {
+        stacked.insert(stacked.end(), part.carried.begin(), part.carried.end());
+        continue;
       }
-      result.outputs.push_back(T::patternbroadcast(VarArg(window, loc), windows[r].broadcastable()));
+      outputs_info.emplace_back(part.init);
+      Var acc = T::variable(part.init.type(), "", loc);
+      accumulators.push_back(acc);
+      Var sum = T::cast(acc + VarArg(part.carried[0], loc), acc.dtype());
+      body.push_back(T::patternbroadcast(VarArg(sum, loc), acc.broadcastable()));
     }
-    for (size_t q = 0; q < float_non_seqs.size(); ++q) result.outputs.push_back(sums[q] + VarArg(g[next++], loc));
-    for (size_t q = 0; q < float_seqs.size(); ++q) result.outputs.push_back(g[q]);
-    return result;
+  probe.insert(probe.end(), accumulators.begin(), accumulators.end());
+  body.insert(body.end(), step.seq_grads.begin(), step.seq_grads.end());
+  body.insert(body.end(), stacked.begin(), stacked.end());
+  for (size_t i = 0; i < step.seq_grads.size() + stacked.size(); ++i) outputs_info.emplace_back();
+
+  std::vector<ScanSequence> sequences(seq_vars.begin(), seq_vars.end());
+  auto copy_step = [&](std::span<const Var> a) -> ScanStepResult {
+    std::vector<std::pair<Var, Var>> pairs;
+    for (size_t i = 0; i < probe.size(); ++i) pairs.push_back({probe[i], a[i]});
+    return ScanStepResult{clone(body, pairs)};
   };
-  const ScanResult back = scan(step, sequences, outputs_info, non_seqs,
+  const ScanResult back = scan(copy_step, sequences, outputs_info, non_seqs,
                                {.n_steps = VarArg(k, loc), .name = "grad_of_" + (s.name.empty() ? "scan" : s.name)},
                                loc);
 
@@ -178,8 +239,23 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
       window = window + T::index(VarArg(gouts[j], loc), {T::slice(VarArg(0, loc), VarArg(s.init_len(j), loc))});
     grads[s.init_input(j)] = window;
   }
-  for (int w : float_non_seqs)
-    grads[s.non_seq_input(w)] = T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)});
+  size_t next_stacked = next + accumulators.size() + float_seqs.size();
+  for (size_t q = 0; q < float_non_seqs.size(); ++q) {
+    const Var& w = non_seqs[float_non_seqs[q]];
+    Vars sums;
+    for (const StepSumPart& part : parts[q]) {
+      Vars results;
+      if (part.accumulate) {
+        results.push_back(T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)}));
+      } else {
+        for (size_t c = 0; c < part.carried.size(); ++c) results.push_back(back.outputs[next_stacked++]);
+      }
+      sums.push_back(part.finish(results));
+    }
+    Var g = sums.empty() ? T::zeros_like(VarArg(w, loc)) : sums.size() == 1 ? sums[0] : T::add(sums, loc);
+    g = T::cast(VarArg(g, loc), w.dtype());
+    grads[s.non_seq_input(float_non_seqs[q])] = T::patternbroadcast(VarArg(g, loc), w.broadcastable());
+  }
   for (int i : float_seqs) {
     const Var& seq = node.inputs[s.seq_input(i)];
     Var stop = steps_in;

@@ -85,10 +85,12 @@ TEST(ScanRewrite, LastStepOnlyKeepsOneRow) {
 }
 
 TEST(ScanRewrite, GradientAccumulatorsKeepOneRow) {
+  // An element-wise weight: its gradient is summed in the loop (a product's is formed
+  // after it, tests/cpp/ops/scan_grad_sums_test.cpp).
   auto x = T::dmatrix("x");
-  auto W = T::dmatrix("W");
+  auto W = T::dvector("W");
   auto h0 = T::dvector("h0");
-  auto r = scan([](Args a) { return T::tanh(T::dot(a[2], a[1]) + a[0]); }, {x}, {h0}, {W});
+  auto r = scan([](Args a) { return T::tanh(a[2] * a[1] + a[0]); }, {x}, {h0}, {W});
   auto gW = T::grad(T::sum(r.output()), W);
   auto f = function({x, W, h0}, gW);
   bool trimmed = false;
@@ -96,7 +98,7 @@ TEST(ScanRewrite, GradientAccumulatorsKeepOneRow) {
     for (int64_t st : s->spec().store) trimmed = trimmed || st == 1;
   EXPECT_TRUE(trimmed);
   expect_same_values({x, W, h0}, {gW},
-                     {random_array({5, 2}, DType::Float64, -1, 1, 6), random_array({2, 2}, DType::Float64, -1, 1, 7),
+                     {random_array({5, 2}, DType::Float64, -1, 1, 6), random_array({2}, DType::Float64, -1, 1, 7),
                       random_array({2}, DType::Float64, -1, 1, 8)});
 }
 
