@@ -2,6 +2,7 @@
 // removes the inputs and outputs one loop reads or computes twice.
 #include "ops/scan/scan_op.hpp"
 #include "support/test_util.hpp"
+#include "theon/debug.hpp"
 #include "theon/grad.hpp"
 #include "theon/scan.hpp"
 
@@ -106,6 +107,27 @@ TEST(ScanEquality, SpecsDifferingInTypeTapsOrStoreAreDifferentOps) {
   EXPECT_FALSE(base->equals(*spec_of(DType::Float64, {-2}, 0)));
   EXPECT_FALSE(base->equals(*spec_of(DType::Float64, {-1}, 1)));
   EXPECT_FALSE(spec_of(DType::Float64, {-2, -1}, 0)->equals(*spec_of(DType::Float64, {-3, -1}, 0)));
+}
+
+// A Print inside a loop prints once per loop written: such loops never merge.
+TEST(ScanEquality, LoopsThatPrintStayApart) {
+  Rnn m;
+  int printed = 0;
+  auto count = [&](const std::string&, const NDArray&) { ++printed; };
+  auto loud = [&] {
+    return scan([&](Args a) { return theon::print(rnn_step(a), "h", {"__str__"}, count); }, {m.x},
+                {m.h0}, {m.W});
+  };
+  Vars outs{loud().output(), loud().output()};
+  auto f = function({m.x, m.h0, m.W}, outs, {}, without_scan_merge());
+  EXPECT_EQ(scans(f).size(), 2u);
+  std::vector<NDArray> args = m.args();
+  f.call(std::vector<Arg>(args.begin(), args.end()));
+  EXPECT_EQ(printed, 10);  // 5 steps, 2 loops
+  // scan_merge makes them one loop; scan_dedupe keeps both prints in it.
+  printed = 0;
+  function({m.x, m.h0, m.W}, outs).call(std::vector<Arg>(args.begin(), args.end()));
+  EXPECT_EQ(printed, 10);
 }
 
 // A cell with several parameters whose gradients are taken one T.grad at a time: each
