@@ -16,7 +16,9 @@
 // the gradients, up to set_fusion_threshold_bytes each), starts one non-blocking MPI
 // all-reduce per bucket as soon as its gradients exist, and waits only where a result is
 // read: the interpreter runs the rest of the backward pass in between. Every rank must
-// call the same compiled function the same number of times (collectives match by order).
+// call the same compiled functions the same number of times, in the same order
+// (collectives match by order): so never two functions holding an all-reduce at once on
+// two threads of one rank.
 //
 // While reductions are in flight a background thread tests them (Open MPI moves a
 // non-blocking collective on only inside MPI calls), so they proceed during the backward
