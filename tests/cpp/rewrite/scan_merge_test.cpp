@@ -163,8 +163,12 @@ TEST(ScanEquality, SeparateGradientsShareOneBackwardLoop) {
   auto f = function(c.inputs(), separate);
   EXPECT_EQ(scans(f).size(), 2u);  // the forward loop and one backward loop
   // Equal backward loops are one node by merge alone (scan_merge and scan_dedupe would
-  // also get there, from three loops).
-  EXPECT_EQ(scans(function(c.inputs(), separate, {}, without_scan_merge())).size(), 2u);
+  // also get there, from three loops; they also join the forward loop with the copy
+  // that stacks the values the backward loop reads).
+  int backward = 0;
+  for (const detail::Scan* s : scans(function(c.inputs(), separate, {}, without_scan_merge())))
+    backward += s->spec().name.starts_with("grad_of");
+  EXPECT_EQ(backward, 1);
   auto one = function(c.inputs(), T::grad(cost, c.params()));
   std::vector<NDArray> args = c.args();
   std::vector<Arg> a(args.begin(), args.end());
