@@ -13,11 +13,14 @@
 // - carries per non-sequence the running sum of its gradient;
 // - stacks the gradient of each sequence's row t.
 // After the last backward step the window holds the gradient of the initial rows.
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ops/op_util.hpp"
 #include "graph/post_order.hpp"
+#include "ops/dimshuffle.hpp"
+#include "ops/elemwise.hpp"
 #include "ops/scan/scan_grad_sums.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/clone.hpp"
@@ -45,9 +48,11 @@ Var buffer_of(const Var& result) {
 // the gradient of each float sequence's row.
 struct BackwardStep {
   Vars windows, non_seq_grads, seq_grads;
+  Vars forward;  // the step's copy of the forward body: its outputs, then `stored`'s copies
 };
 
-BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, const std::vector<int>& float_recs,
+BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, const Vars& stored,
+                           const std::vector<int>& float_recs,
                            const std::vector<int>& float_seqs, const std::vector<int>& float_non_seqs,
                            const std::vector<int>& g_recs, const std::vector<int>& g_nits, const Loc& loc) {
   size_t at = 0;
@@ -65,7 +70,11 @@ BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, 
   for (int i = 0; i < s.n_seqs; ++i) pairs.push_back({s.inner_inputs[i], xs[i]});
   for (int t = 0; t < s.n_rec_taps(); ++t) pairs.push_back({s.inner_inputs[s.n_seqs + t], taps[t]});
   for (int w = 0; w < s.n_non_seqs; ++w) pairs.push_back({s.inner_inputs[s.inner_non_seq(w)], ws[w]});
-  const Vars ys = clone(s.inner_outputs, pairs);
+  Vars roots = s.inner_outputs;
+  roots.insert(roots.end(), stored.begin(), stored.end());
+  BackwardStep step;
+  step.forward = clone(roots, pairs);
+  const Vars ys(step.forward.begin(), step.forward.begin() + s.n_outputs());
 
   GradOptions options{.disconnected_inputs = "ignore", .return_disconnected = "zero"};
   for (size_t r = 0; r < float_recs.size(); ++r) {
@@ -83,7 +92,6 @@ BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, 
   for (int w : float_non_seqs) wrt.push_back(ws[w]);
   const Vars g = T::grad(Var(), wrt, options, loc);
 
-  BackwardStep step;
   size_t next = float_seqs.size();
   for (size_t r = 0; r < float_recs.size(); ++r) {
     const int j = float_recs[r];
@@ -110,6 +118,64 @@ BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, 
   for (size_t q = 0; q < float_non_seqs.size(); ++q) step.non_seq_grads.push_back(g[next++]);
   for (size_t q = 0; q < float_seqs.size(); ++q) step.seq_grads.push_back(g[q]);
   return step;
+}
+
+// The values computed in the forward body that change from step to step (outputs of
+// nodes reading a sequence or a recurrent value), in the body's order.
+Vars forward_values(const ScanSpec& s) {
+  std::unordered_set<VariableNode*> variant;
+  for (int i = 0; i < s.n_seqs + s.n_rec_taps(); ++i) variant.insert(s.inner_inputs[i].get());
+  Vars values;
+  for (ApplyNode* node : nodes_in_post_order(s.inner_outputs)) {
+    bool reads = false;
+    for (const Var& in : node->inputs) reads = reads || variant.count(in.get());
+    if (!reads) continue;
+    for (int o = 0; o < node->n_outputs(); ++o) {
+      variant.insert(node->output(o).get());
+      values.push_back(node->output(o));
+    }
+  }
+  return values;
+}
+
+// Which of `values` (the step's copies of forward values) the forward loop stores for
+// the gradient part of the step, instead of the backward loop computing them again:
+// those the gradient reads, except that element-wise values (and dimshuffles) are
+// recomputed from what they read, which is stored in turn. Storing costs a copy per
+// step; recomputing an element-wise value costs about as much, a product far more.
+std::vector<size_t> values_to_store(const BackwardStep& step, const Vars& values) {
+  std::unordered_map<VariableNode*, size_t> index;
+  for (size_t i = 0; i < values.size(); ++i) index[values[i].get()] = i;
+  std::unordered_set<const ApplyNode*> forward;
+  for (ApplyNode* node : nodes_in_post_order(step.forward)) forward.insert(node);
+  Vars roots = step.windows;
+  roots.insert(roots.end(), step.non_seq_grads.begin(), step.non_seq_grads.end());
+  roots.insert(roots.end(), step.seq_grads.begin(), step.seq_grads.end());
+  std::vector<size_t> pending;
+  for (const Var& r : roots)
+    if (index.count(r.get())) pending.push_back(index[r.get()]);
+  for (ApplyNode* node : nodes_in_post_order(roots))
+    if (!forward.count(node))
+      for (const Var& in : node->inputs)
+        if (index.count(in.get())) pending.push_back(index[in.get()]);
+  std::vector<char> seen(values.size(), 0);
+  std::vector<size_t> stored;
+  while (!pending.empty()) {
+    const size_t i = pending.back();
+    pending.pop_back();
+    if (seen[i]) continue;
+    seen[i] = 1;
+    const ApplyNode* node = values[i].owner();
+    const bool cheap = dynamic_cast<const Elemwise*>(&node->op()) || dynamic_cast<const DimShuffle*>(&node->op());
+    if (!cheap) {
+      stored.push_back(i);
+      continue;
+    }
+    for (const Var& in : node->inputs)
+      if (index.count(in.get())) pending.push_back(index[in.get()]);
+  }
+  std::sort(stored.begin(), stored.end());
+  return stored;
 }
 
 }  // namespace
@@ -185,7 +251,48 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
     probe.push_back(T::variable(TensorType(q.dtype(), row), "", loc));
   }
   for (const ScanOutputInfo& info : outputs_info) probe.push_back(T::variable(info.initial.type(), "", loc));
-  const BackwardStep step = backward_step(s, probe, non_seqs, float_recs, float_seqs, float_non_seqs, g_recs, g_nits, loc);
+  const Vars stored = forward_values(s);
+  BackwardStep step =
+      backward_step(s, probe, non_seqs, stored, float_recs, float_seqs, float_non_seqs, g_recs, g_nits, loc);
+
+  // The forward values the gradient reads are not computed again: a copy of the forward
+  // loop stacks them as extra outputs (the rewrites merge it with the original loop,
+  // scan_merge and scan_dedupe, so the forward pass runs once) and the backward loop
+  // reads them as sequences.
+  const std::vector<size_t> used =
+      values_to_store(step, Vars(step.forward.begin() + s.n_outputs(), step.forward.end()));
+  if (!used.empty()) {
+    ScanSpec more = s;
+    std::vector<std::pair<Var, Var>> fresh;
+    for (const Var& v : s.inner_inputs) fresh.push_back({v, T::variable(v.type(), v.name(), loc)});
+    Vars roots = s.inner_outputs;
+    for (size_t i : used) roots.push_back(stored[i]);
+    more.inner_outputs = clone(roots, fresh);
+    more.inner_inputs.clear();
+    for (const auto& [from, to] : fresh) more.inner_inputs.push_back(to);
+    more.n_nit += static_cast<int>(used.size());
+    more.store.assign(more.n_outputs(), 0);
+    const Vars with_values = make_scan(more, node.inputs, loc);
+    std::vector<std::pair<Var, Var>> to_rows;
+    Vars rows;
+    for (size_t u = 0; u < used.size(); ++u) {
+      seq_vars.push_back(backward_rows(with_values[s.n_outputs() + u], 0));
+      rows.push_back(T::variable(stored[used[u]].type(), "", loc));
+      to_rows.push_back({step.forward[s.n_outputs() + used[u]], rows.back()});
+    }
+    probe.insert(probe.begin() + static_cast<std::ptrdiff_t>(seq_vars.size() - used.size()), rows.begin(),
+                 rows.end());
+    Vars all = step.windows;
+    all.insert(all.end(), step.non_seq_grads.begin(), step.non_seq_grads.end());
+    all.insert(all.end(), step.seq_grads.begin(), step.seq_grads.end());
+    all = clone(all, to_rows);
+    auto split = [&](Vars& part, size_t from) {
+      part.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(from + part.size()));
+    };
+    split(step.windows, 0);
+    split(step.non_seq_grads, step.windows.size());
+    split(step.seq_grads, step.windows.size() + step.non_seq_grads.size());
+  }
 
   // What changes from step to step: everything computed from the probe's placeholders.
   std::unordered_set<VariableNode*> variant;

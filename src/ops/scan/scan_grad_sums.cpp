@@ -51,15 +51,22 @@ bool stack_dot(const Var& term, const std::function<bool(const Var&)>& variant, 
   StepSumPart part;
   part.accumulate = false;
   part.carried = {a, b};
-  part.finish = [loc, wrap, type = term.type()](const Vars& r) {
+  const bool outer = a.broadcastable()[1] && b.broadcastable()[0];  // a column times a row
+  part.finish = [loc, wrap, outer, type = term.type()](const Vars& r) {
     // r[0]: (K, m, k), r[1]: (K, k, n) -> [A_1 .. A_K] (m, K*k) . [B_1; ..; B_K] (K*k, n).
+    // For outer products (k = 1) that is A^T B over the stacked vectors, without copies.
     const Var& as = r[0];
     const Var& bs = r[1];
-    Var inner = T::shape_i(VarArg(as, loc), 0) * VarArg(T::shape_i(VarArg(as, loc), 2), loc);
-    Var left = T::reshape(T::dimshuffle(VarArg(as, loc), {1, 0, 2}),
-                          ShapeArg({VarArg(T::shape_i(VarArg(as, loc), 1), loc), VarArg(inner, loc)}, loc));
-    Var right = T::reshape(VarArg(bs, loc),
-                           ShapeArg({VarArg(inner, loc), VarArg(T::shape_i(VarArg(bs, loc), 2), loc)}, loc));
+    auto len = [&](const Var& x, int d) { return VarArg(T::shape_i(VarArg(x, loc), d), loc); };
+    Var left, right;
+    if (outer) {
+      left = T::transpose(T::reshape(VarArg(as, loc), ShapeArg({len(as, 0), len(as, 1)}, loc)));
+      right = T::reshape(VarArg(bs, loc), ShapeArg({len(bs, 0), len(bs, 2)}, loc));
+    } else {
+      Var inner = T::shape_i(VarArg(as, loc), 0) * len(as, 2);
+      left = T::reshape(T::dimshuffle(VarArg(as, loc), {1, 0, 2}), ShapeArg({len(as, 1), VarArg(inner, loc)}, loc));
+      right = T::reshape(VarArg(bs, loc), ShapeArg({VarArg(inner, loc), len(bs, 2)}, loc));
+    }
     Var sum = T::patternbroadcast(T::dot(VarArg(left, loc), VarArg(right, loc)), type.broadcastable);
     return wrap(sum);
   };

@@ -2,6 +2,7 @@
 #include "ops/scan/scan_op.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 
 #include "backend/vm/vm.hpp"
@@ -128,6 +129,17 @@ Shape row_shape(const NDArray& a) {
   return r;
 }
 
+// ring[pos] = v: one memmove when both are contiguous (a step's results usually are),
+// which saves making a view per output per step.
+void copy_row(NDArray& ring, int64_t pos, const NDArray& v) {
+  if (ring.is_contiguous() && v.is_contiguous() && v.dtype() == ring.dtype()) {
+    const size_t bytes = v.nbytes();
+    if (bytes > 0) std::memmove(static_cast<char*>(ring.raw()) + static_cast<size_t>(pos) * bytes, v.raw(), bytes);
+    return;
+  }
+  ring.index(0, pos).assign(v);
+}
+
 Shape with_rows(int64_t rows, const Shape& row) {
   Shape s{rows};
   for (int64_t d : row) s.push_back(d);
@@ -210,8 +222,8 @@ void Scan::perform(const ApplyNode& node, std::span<const NDArray* const> in,
             << label << ": at step " << t << " output " << o << " has shape " << shape_str(v.shape())
             << ", expected " << shape_str(shapes[o])
             << (o < n_recs ? " (the shape of its initial value)" : " (its shape at step 0)");
-        const int64_t pos = (o < n_recs ? s.init_len(o) : 0) + t;
-        ring[o].index(0, pos % rows[o]).assign(v);
+        const int64_t pos = ((o < n_recs ? s.init_len(o) : 0) + t) % rows[o];
+        copy_row(ring[o], pos, v);
       }
     }
     if (n == 0 && s.n_nit > 0) {
