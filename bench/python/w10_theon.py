@@ -10,6 +10,7 @@ import bench_common as bc
 import w10_common as wc
 import theano
 import theano.tensor as T
+import theon  # the one call the tutorial has no counterpart for: wait_for_native_code
 
 IMPL = "theon-py"
 
@@ -43,7 +44,8 @@ def run_w10(args):
         givens={x: train_set_x[index * batch_size:(index + 1) * batch_size],
                 y: train_set_y[index * batch_size:(index + 1) * batch_size]})
     assert W1.get_value(borrow=True).dtype == np.float32
-    wc.run(args, IMPL, train_model, lambda: [p.get_value(borrow=True) for p in params])
+    wc.run(args, IMPL, train_model, lambda: [p.get_value(borrow=True) for p in params],
+           settle=theon.wait_for_native_code)
 
 
 if __name__ == "__main__":
