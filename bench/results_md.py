@@ -401,7 +401,7 @@ def render(run, status, info, args, impls):
             info["python"], info["numpy"], info["torch"], info["libopenblas0-pthread"],
             info["libsleef3"], info["compiler"]),
         "- Theon: commit %s (%s), build `%s`" % (info["commit"], info["tree"], info["build"]),
-        "- settings: %d repeats; W1 %d, W2 %d, W5 %d, W8 %d calls per repeat (scale %g); W6 %d cold + warm "
+        "- settings: %d repeats; W1 %d, W2 %d, W5 %d, W8 %d, W10 %d (of an epoch's 2 500) calls per repeat (scale %g); W6 %d cold + warm "
         "process pairs. NumPy and PyTorch single-threaded (OPENBLAS_NUM_THREADS=1, "
         "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon "
         "single-threaded too (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1), on the core OpenBLAS "
@@ -410,10 +410,11 @@ def render(run, status, info, args, impls):
         "are timed per call over fewer calls than WORKLOADS.md's 40 000 and 30 000, to keep "
         "the run short. R1 %d calls per repeat of each draw; it has no C++ runner." % (
             args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),
-            max(1, int(20 * args.scale)), max(1, int(5 * args.scale)), args.scale, args.w6_runs, max(1, int(4 * args.scale))),
+            max(1, int(20 * args.scale)), max(1, int(5 * args.scale)), max(1, int(rb.W10_CALLS * args.scale)),
+            args.scale, args.w6_runs, max(1, int(4 * args.scale))),
         "- OpenBLAS: every runner ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its "
         "environment; the core each runner's OpenBLAS ran (openblas_get_corename, after the "
-        "workload): %s" % blas_text(run),
+        "workload): %s; W10's GEMM sum ran unpinned too, on the core it prints in the limits table" % blas_text(run),
     ]
     if info["torch"] == "not installed":
         lines.append("- PyTorch was not run (python3-torch not installed).")
