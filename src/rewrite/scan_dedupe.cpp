@@ -10,7 +10,6 @@
 #include "rewrite/scan_dedupe.hpp"
 
 #include <cstdio>
-#include <map>
 #include <typeinfo>
 #include <unordered_map>
 #include <unordered_set>
