@@ -207,7 +207,11 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
                     ? T::minimum(VarArg(steps_in, loc), VarArg(int64_t{s.truncate_gradient}, loc))
                     : steps_in;
   // Rows [offset + N - K, offset + N) of x, last first: what backward step s reads.
-  auto backward_rows = [&](const Var& x, int64_t offset) {
+  // `n_rows`: x has exactly N rows (a stacked output), so without truncation that is x
+  // reversed, one view.
+  auto backward_rows = [&](const Var& x, int64_t offset, bool n_rows = false) {
+    if (n_rows && offset == 0 && s.truncate_gradient <= 0)
+      return T::index(VarArg(x, loc), {T::slice({}, {}, VarArg(-1, loc))});
     Var stop = offset == 0 ? steps_in : steps_in + VarArg(offset, loc);
     Var start = s.truncate_gradient > 0 ? stop - VarArg(k, loc) : VarArg(offset, loc).var;
     Var part = T::index(VarArg(x, loc), {T::slice(VarArg(start, loc), VarArg(stop, loc))});
@@ -234,7 +238,7 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
   for (int j = 0; j < n_recs; ++j)
     for (int tap : s.taps[j]) seq_vars.push_back(backward_rows(outs[j], s.init_len(j) + tap));
   for (int j : g_recs) seq_vars.push_back(backward_rows(gouts[j], s.init_len(j)));
-  for (int m : g_nits) seq_vars.push_back(backward_rows(gouts[m], 0));
+  for (int m : g_nits) seq_vars.push_back(backward_rows(gouts[m], 0, /*n_rows=*/true));
   std::vector<ScanOutputInfo> outputs_info;
   for (int j : float_recs) outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.init_input(j)], loc)));
   Vars non_seqs;
@@ -276,7 +280,7 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
     std::vector<std::pair<Var, Var>> to_rows;
     Vars rows;
     for (size_t u = 0; u < used.size(); ++u) {
-      seq_vars.push_back(backward_rows(with_values[s.n_outputs() + u], 0));
+      seq_vars.push_back(backward_rows(with_values[s.n_outputs() + u], 0, /*n_rows=*/true));
       rows.push_back(T::variable(stored[used[u]].type(), "", loc));
       to_rows.push_back({step.forward[s.n_outputs() + used[u]], rows.back()});
     }
