@@ -59,9 +59,9 @@ bool stack_dot(const Var& term, const std::function<bool(const Var&)>& variant, 
     const Var& bs = r[1];
     auto len = [&](const Var& x, int d) { return VarArg(T::shape_i(VarArg(x, loc), d), loc); };
     Var left, right;
-    if (outer) {
-      left = T::transpose(T::reshape(VarArg(as, loc), ShapeArg({len(as, 0), len(as, 1)}, loc)));
-      right = T::reshape(VarArg(bs, loc), ShapeArg({len(bs, 0), len(bs, 2)}, loc));
+    if (outer) {  // drop the broadcastable k axes: two views
+      left = T::dimshuffle(VarArg(as, loc), {1, 0});
+      right = T::dimshuffle(VarArg(bs, loc), {0, 2});
     } else {
       Var inner = T::shape_i(VarArg(as, loc), 0) * len(as, 2);
       left = T::reshape(T::dimshuffle(VarArg(as, loc), {1, 0, 2}), ShapeArg({len(as, 1), VarArg(inner, loc)}, loc));
