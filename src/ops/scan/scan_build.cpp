@@ -27,6 +27,7 @@ TensorType row_type(const TensorType& t) {
 }
 
 Var rows(const Var& x, int64_t start, std::optional<int64_t> stop, const Loc& loc) {
+  if (start == 0 && !stop) return x;  // all of them (a sequence read at tap 0 only)
   std::optional<VarArg> end;
   if (stop) end = VarArg(*stop, loc);
   return T::index(VarArg(x, loc), {T::slice(VarArg(start, loc), end)});
