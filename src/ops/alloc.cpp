@@ -1,5 +1,7 @@
 // Making arrays of a shape: Alloc (alloc, zeros, ones, zeros_like, ones_like) and ARange.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "ops/dimshuffle.hpp"
 #include "ops/op_util.hpp"
@@ -64,7 +66,17 @@ void Alloc::perform(const ApplyNode& node, std::span<const NDArray* const> in,
         << shape_str(value.shape()) << ": its dimension " << d
         << " is not broadcastable and has a different length";
   NDArray& o = reuse_or_allocate(*out[0], value.dtype(), shape);
-  if (o.size() > 0) o.assign(value);
+  if (o.size() == 0) return;
+  // zeros_like and the gradients' zeros: one memset rather than a broadcast copy of the
+  // scalar, element by element (0.0's bytes are all zero; -0.0's are not).
+  if (value.size() == 1 && o.is_contiguous()) {
+    const auto* bytes = static_cast<const unsigned char*>(value.raw());
+    if (std::all_of(bytes, bytes + value.nbytes(), [](unsigned char b) { return b == 0; })) {
+      std::memset(o.raw(), 0, o.nbytes());
+      return;
+    }
+  }
+  o.assign(value);
 }
 
 Vars Alloc::pullback(const ApplyNode& node, std::span<const Var> output_grads) const {
