@@ -11,7 +11,7 @@ UNITS = {"us": "µs"}
 CHECKED_AS = {("W1", "call"): "train", ("W2", "step"): "train", ("W5", "step"): "train",
               ("W5", "step-nll-index"): "train-nll-index"}
 # The issue that set a workload's relative target.
-ISSUE = {"W8": 14, "W10": 16}
+ISSUE = {"W8": 14, "W9": 16, "W10": 16}
 # Theon ÷ floor goal per workload (WORKLOADS.md and the issues); others: 1.25 (80 %).
 FLOOR_GOAL = {"W8": 1.5, "W9": 3.0, "W10": 1.3}
 
@@ -352,8 +352,8 @@ def detail(run, workload, status):
             out.append("")
             out.append("Theano 1.0.5 and PyTensor are not installed on this machine: WORKLOADS.md's "
                        "rows for them running the same script are not measured here.")
-        if workload in ("W5", "W8"):
-            gflop = rb.W5_GFLOP if workload == "W5" else rb.W8_GFLOP
+        if workload in ("W5", "W8", "W9"):
+            gflop = {"W5": rb.W5_GFLOP, "W8": rb.W8_GFLOP, "W9": rb.W9_GFLOP}[workload]
             for impl in ("theon-cpp", "theon-py", "numpy", "pytorch"):
                 m = median(run, workload, impl, variant)
                 if m:
@@ -401,7 +401,7 @@ def render(run, status, info, args, impls):
             info["python"], info["numpy"], info["torch"], info["libopenblas0-pthread"],
             info["libsleef3"], info["compiler"]),
         "- Theon: commit %s (%s), build `%s`" % (info["commit"], info["tree"], info["build"]),
-        "- settings: %d repeats; W1 %d, W2 %d, W5 %d, W8 %d, W10 %d (of an epoch's 2 500) calls per repeat (scale %g); W6 %d cold + warm "
+        "- settings: %d repeats; W1 %d, W2 %d, W5 %d, W8 %d, W9 %d, W10 %d (of an epoch's 2 500) calls per repeat (scale %g); W6 %d cold + warm "
         "process pairs. NumPy and PyTorch single-threaded (OPENBLAS_NUM_THREADS=1, "
         "torch.set_num_threads(1)); PyTorch with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; Theon "
         "single-threaded too (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1), on the core OpenBLAS "
@@ -410,7 +410,7 @@ def render(run, status, info, args, impls):
         "are timed per call over fewer calls than WORKLOADS.md's 40 000 and 30 000, to keep "
         "the run short. R1 %d calls per repeat of each draw; it has no C++ runner." % (
             args.repeats, max(1, int(4000 * args.scale)), max(1, int(3000 * args.scale)),
-            max(1, int(20 * args.scale)), max(1, int(5 * args.scale)), max(1, int(rb.W10_CALLS * args.scale)),
+            max(1, int(20 * args.scale)), max(1, int(5 * args.scale)), max(1, int(3 * args.scale)), max(1, int(rb.W10_CALLS * args.scale)),
             args.scale, args.w6_runs, max(1, int(4 * args.scale))),
         "- OpenBLAS: every runner ran with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its "
         "environment; the core each runner's OpenBLAS ran (openblas_get_corename, after the "
@@ -424,7 +424,7 @@ def render(run, status, info, args, impls):
               "this is steadier than wall time for single-threaded runs; a run that uses two "
               "threads counts both. The floors are wall times; Theon ÷ floor is given here only "
               "where the floor was also measured as CPU time (W10's GEMM sum).", "", headline(run, impls, status, "cpu_median"), ""]
-    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13, W8's from issue 14, W10's from issue 16); besides them, the goal is to be ahead of every peer and "
+    lines += ["Targets from WORKLOADS.md (R1's and W5 step-nll-index's from issue 13, W8's from issue 14, W9's and W10's from issue 16); besides them, the goal is to be ahead of every peer and "
               "within 80 % of the limit (Theon ÷ limit ≤ 1.25). W6 cold and warm count "
               "`import theon` (Python) plus building and compiling W2's training function.", ""]
     wrong = [(k, v) for k, v in status.items() if v.startswith("WRONG")]

@@ -1,4 +1,4 @@
-// Theon's C++ runners for the workloads W1-W8 and W10 of /work/shared/WORKLOADS.md (see
+// Theon's C++ runners for the workloads W1-W10 of /work/shared/WORKLOADS.md (see
 // docs/benchmarks.md). Each prints JSON lines: timings, and check values that
 // bench/run_bench.py compares with NumPy's hand-written results on the same data.
 //
@@ -18,6 +18,7 @@
 #include "bench_util.hpp"
 #include "seed_nets.hpp"
 #include "w10_epoch.hpp"
+#include "w9_lstm.hpp"
 namespace T = theon::tensor;
 namespace nnet = theon::tensor::nnet;
 using bench::emit_check;
@@ -315,13 +316,14 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--repeats")) o.repeats = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--scale")) o.scale = std::atof(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--workload W1..W8|W10|all] [--repeats N] [--scale S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--workload W1..W10|all] [--repeats N] [--scale S]\n", argv[0]);
       return 2;
     }
   }
   const std::map<std::string, std::function<void(const Options&)>> runners = {
       {"W1", run_w1}, {"W2", run_w2}, {"W3", run_w3}, {"W4", run_w4},
       {"W5", run_w5}, {"W6", run_w6}, {"W7", run_w7}, {"W8", run_w8},
+      {"W9", [](const Options& opt) { bench::run_w9(opt.repeats, opt.scale); }},
       {"W10", [](const Options& opt) { bench::run_w10(opt.repeats, opt.scale); }}};
   for (auto& c : workload) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (workload == "ALL") {
