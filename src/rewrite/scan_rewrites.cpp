@@ -6,6 +6,8 @@
 //                         by their spec, scan_identity.hpp);
 //   scan_dedupe           inputs read twice and outputs computed twice in one loop
 //                         become one (scan_dedupe.cpp);
+//   scan_prune            stacked outputs nothing reads are not computed, and the
+//                         inputs only they read are dropped (scan_prune.cpp);
 //   scan_save_memory      an output read only at its last steps (out[-1]) keeps only
 //                         those rows instead of one per step.
 // The body of every scan is compiled with the whole pipeline (ScanLoop), so the other
@@ -18,6 +20,7 @@
 #include "ops/subtensor.hpp"
 #include "rewrite/phases.hpp"
 #include "rewrite/scan_dedupe.hpp"
+#include "rewrite/scan_prune.hpp"
 #include "theon/clone.hpp"
 #include "theon/tensor.hpp"
 
@@ -296,6 +299,7 @@ void register_scan(RewriteDb& db) {
   db.add_global("scan", GlobalRewrite{"scan_hoist_invariant", run_hoist}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_merge", run_merge}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_dedupe", run_scan_dedupe}, {"fast_run", "scan"});
+  db.add_global("scan", GlobalRewrite{"scan_prune", run_scan_prune}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_save_memory", run_save_memory}, {"fast_run", "scan"});
 }
 
