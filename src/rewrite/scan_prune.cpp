@@ -2,11 +2,13 @@
 // sequence (dx_t = dz_t W^T for an LSTM's input) whether or not the caller asked for it;
 // when nothing reads such a stacked output, its products in the body are wasted work.
 // Per scan: stacked (non-recurrent) outputs without readers are dropped, then the
-// sequences and non-sequences the kept outputs no longer read (W^T above). Recurrent
+// sequences and non-sequences the kept outputs no longer read (W^T above; or x_t once
+// scan_pushout_dot has moved its product out of the loop). Recurrent
 // outputs stay: the next step reads them. A body with side effects (Print) is left
 // alone, since its effects belong to the dropped outputs as much as to the kept ones.
 #include "rewrite/scan_prune.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "ops/scan/scan_op.hpp"
@@ -46,14 +48,17 @@ bool prune(RewriteSession& session, const ApplyNode& node) {
   const FunctionGraph& fgraph = session.fgraph();
   const int n_recs = s.n_recs();
   std::vector<bool> keep_out(s.n_outputs(), true);
-  bool any = false;
+  bool drops_output = false;
   for (int m = n_recs; m < s.n_outputs(); ++m) {
     keep_out[m] = is_read(fgraph, node.output(m));
-    any = any || !keep_out[m];
+    drops_output = drops_output || !keep_out[m];
   }
-  if (!any) return false;
-  for (const ApplyNode* inner : body_nodes(s.inner_outputs))
-    if (has_side_effects(inner->op())) return false;
+  if (drops_output)
+    for (const ApplyNode* inner : body_nodes(s.inner_outputs))
+      if (has_side_effects(inner->op())) {
+        std::fill(keep_out.begin(), keep_out.end(), true);
+        break;
+      }
 
   Vars kept_outputs(s.inner_outputs.begin(), s.inner_outputs.begin() + n_recs);
   for (int m = n_recs; m < s.n_outputs(); ++m)
@@ -64,6 +69,10 @@ bool prune(RewriteSession& session, const ApplyNode& node) {
   for (const ApplyNode* inner : body_nodes(kept_outputs))
     for (const Var& in : inner->inputs) read.insert(in.get());
   for (const Var& out : kept_outputs) read.insert(out.get());
+  bool any = std::find(keep_out.begin(), keep_out.end(), false) != keep_out.end();
+  for (int i = 0; i < s.n_seqs; ++i) any = any || !read.count(s.inner_inputs[i].get());
+  for (int w = 0; w < s.n_non_seqs; ++w) any = any || !read.count(s.inner_inputs[s.inner_non_seq(w)].get());
+  if (!any) return false;
 
   ScanSpec spec;
   spec.taps = s.taps;
