@@ -4,11 +4,11 @@
 //   scan_merge            two independent scans of the same length become one loop
 //                         (identical scans are already one: merge compares Scan ops
 //                         by their spec, scan_identity.hpp);
-//   scan_dedupe           inputs read twice and outputs computed twice in one loop
-//                         become one (scan_dedupe.cpp);
 //   scan_pushout_dot      dot(x_t, W) of a sequence's row and a non-sequence becomes
 //                         one product before the loop, read as a new sequence
 //                         (scan_pushout_dot.cpp);
+//   scan_dedupe           inputs read twice and outputs computed twice in one loop
+//                         become one (scan_dedupe.cpp);
 //   scan_prune            stacked outputs nothing reads are not computed, and the
 //                         inputs only they read are dropped (scan_prune.cpp);
 //   scan_save_memory      an output read only at its last steps (out[-1]) keeps only
@@ -302,8 +302,8 @@ void run_save_memory(RewriteSession& session) {
 void register_scan(RewriteDb& db) {
   db.add_global("scan", GlobalRewrite{"scan_hoist_invariant", run_hoist}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_merge", run_merge}, {"fast_run", "scan"});
-  db.add_global("scan", GlobalRewrite{"scan_dedupe", run_scan_dedupe}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_pushout_dot", run_scan_pushout_dot}, {"fast_run", "scan"});
+  db.add_global("scan", GlobalRewrite{"scan_dedupe", run_scan_dedupe}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_prune", run_scan_prune}, {"fast_run", "scan"});
   db.add_global("scan", GlobalRewrite{"scan_save_memory", run_save_memory}, {"fast_run", "scan"});
 }
