@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite: Theon (C++ and Python), NumPy and PyTorch on the workloads
-# W1-W8 and W10, with the machine's limits measured in the same run, and writes bench/RESULTS.md.
+# W1-W10, with the machine's limits measured in the same run, and writes bench/RESULTS.md.
 # Usage: scripts/bench.sh [bench/run_bench.py options, e.g. --repeats 3 --scale 0.5]
 # BUILD_DIR picks the build directory (default build/).
 set -euo pipefail
