@@ -2,13 +2,13 @@
 // graph as bench/python/w9_theon.py. Per step z = x_t W + h U + b, columns sliced as
 // [i | f | o | g]; loss = sum(h_T ** 2) / batch; SGD on W, U, b. Data, initial values
 // and check values as bench/python/w9_common.py (bit-identical inputs).
-#include <theon/theon.hpp>
+#include "w9_lstm.hpp"
 
 #include <cmath>
+#include <theon/theon.hpp>
 #include <vector>
 
 #include "bench_util.hpp"
-#include "w9_lstm.hpp"
 namespace T = theon::tensor;
 namespace nnet = theon::tensor::nnet;
 using theon::DType;
@@ -50,7 +50,8 @@ void append_change(std::vector<double>& out, const NDArray& now, const NDArray& 
 }  // namespace
 
 void run_w9(int repeats, double scale) {
-  const std::vector<NDArray> initial = {uniform_weights(kIn, kWSeed), uniform_weights(kHidden, kUSeed),
+  const std::vector<NDArray> initial = {uniform_weights(kIn, kWSeed),
+                                        uniform_weights(kHidden, kUSeed),
                                         float32(hash_uniform(kGates, kBSeed, -0.1, 0.1), {kGates})};
   auto W = theon::shared(initial[0].copy(), "W");
   auto U = theon::shared(initial[1].copy(), "U");
@@ -77,7 +78,8 @@ void run_w9(int repeats, double scale) {
   std::vector<theon::SharedVar> params = {W, U, b};
   auto grads = T::grad(loss, std::vector<Var>(params.begin(), params.end()));
   theon::Updates updates;
-  for (size_t k = 0; k < params.size(); ++k) updates.push_back({params[k], params[k] - kLearningRate * grads[k]});
+  for (size_t k = 0; k < params.size(); ++k)
+    updates.push_back({params[k], params[k] - kLearningRate * grads[k]});
   auto step = theon::function({X}, loss, updates);
 
   auto data = float32(hash_uniform(kSteps * kBatch * kIn, kXSeed, -1, 1), {kSteps, kBatch, kIn});
@@ -87,10 +89,12 @@ void run_w9(int repeats, double scale) {
     if (k == 0) theon::wait_for_native_code();
   }
   std::vector<double> check = {losses.front(), losses.back()};
-  for (size_t k = 0; k < params.size(); ++k) append_change(check, params[k].get_value(), initial[k]);
+  for (size_t k = 0; k < params.size(); ++k)
+    append_change(check, params[k].get_value(), initial[k]);
   emit_check("W9", kImpl, "step", check);
   int calls = std::max(1, static_cast<int>(kCalls * scale));
-  emit_time("W9", kImpl, "step", "ms", time_per_call(repeats, calls, 1e3, [&] { step(data); }), calls);
+  emit_time("W9", kImpl, "step", "ms", time_per_call(repeats, calls, 1e3, [&] { step(data); }),
+            calls);
 }
 
 }  // namespace bench

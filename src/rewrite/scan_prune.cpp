@@ -71,7 +71,8 @@ bool prune(RewriteSession& session, const ApplyNode& node) {
   for (const Var& out : kept_outputs) read.insert(out.get());
   bool any = std::find(keep_out.begin(), keep_out.end(), false) != keep_out.end();
   for (int i = 0; i < s.n_seqs; ++i) any = any || !read.count(s.inner_inputs[i].get());
-  for (int w = 0; w < s.n_non_seqs; ++w) any = any || !read.count(s.inner_inputs[s.inner_non_seq(w)].get());
+  for (int w = 0; w < s.n_non_seqs; ++w)
+    any = any || !read.count(s.inner_inputs[s.inner_non_seq(w)].get());
   if (!any) return false;
 
   ScanSpec spec;

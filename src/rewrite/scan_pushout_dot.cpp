@@ -57,7 +57,8 @@ bool push_out(RewriteSession& session, const ApplyNode& node) {
     if (!dynamic_cast<const detail::Dot*>(&inner->op())) continue;
     auto seq = seq_of.find(inner->inputs[0].get());
     auto non_seq = non_seq_of.find(inner->inputs[1].get());
-    if (seq == seq_of.end() || non_seq == non_seq_of.end() || inner->inputs[1].ndim() != 2) continue;
+    if (seq == seq_of.end() || non_seq == non_seq_of.end() || inner->inputs[1].ndim() != 2)
+      continue;
     const Var& product = inner->output(0);
     bool keep_in_body = false;
     for (int o = 0; o < s.n_outputs(); ++o)

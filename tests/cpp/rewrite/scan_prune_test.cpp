@@ -27,7 +27,8 @@ std::vector<ScanCounts> scan_counts(const Function& f) {
     ScanCounts c{s.n_nit, 0, s.n_non_seqs};
     for (int m = s.n_recs(); m < s.n_outputs(); ++m) {
       bool is_output = false;
-      for (const Var& o : f.fgraph().outputs()) is_output = is_output || o.get() == node->output(m).get();
+      for (const Var& o : f.fgraph().outputs())
+        is_output = is_output || o.get() == node->output(m).get();
       if (f.fgraph().n_clients(node->output(m)) == 0 && !is_output) ++c.unread;
     }
     out.push_back(c);
@@ -41,7 +42,8 @@ void expect_same_values(const Vars& in, const Vars& out, const std::vector<NDArr
   auto plain = function(in, out, {}, {.optimizer_excluding = "scan_prune:" + also_excluding});
   std::vector<Arg> a(args.begin(), args.end());
   auto x = pruned.call(a), y = plain.call(a);
-  for (size_t i = 0; i < out.size(); ++i) EXPECT_ALLCLOSE(x[i], y[i], 1e-12, 1e-12) << "output " << i;
+  for (size_t i = 0; i < out.size(); ++i)
+    EXPECT_ALLCLOSE(x[i], y[i], 1e-12, 1e-12) << "output " << i;
 }
 
 // h_t = tanh(x_t V + h W): the loss's gradient w.r.t. W alone. The backward loop stacks
@@ -49,13 +51,15 @@ void expect_same_values(const Vars& in, const Vars& out, const std::vector<NDArr
 struct Rnn {
   Var x = T::dmatrix("x"), h0 = T::dvector("h0"), V = T::dmatrix("V"), W = T::dmatrix("W");
   Var loss() const {
-    auto r = scan([](Args a) { return T::tanh(T::dot(a[0], a[2]) + T::dot(a[1], a[3])); },
-                  {x}, {h0}, {V, W});
+    auto r = scan([](Args a) { return T::tanh(T::dot(a[0], a[2]) + T::dot(a[1], a[3])); }, {x},
+                  {h0}, {V, W});
     return T::sum(T::sqr(T::index(r.output(), {-1})));
   }
   std::vector<NDArray> args() const {
-    return {random_array({6, 3}, DType::Float64, -1, 1, 1), random_array({4}, DType::Float64, -1, 1, 2),
-            random_array({3, 4}, DType::Float64, -1, 1, 3), random_array({4, 4}, DType::Float64, -1, 1, 4)};
+    return {random_array({6, 3}, DType::Float64, -1, 1, 1),
+            random_array({4}, DType::Float64, -1, 1, 2),
+            random_array({3, 4}, DType::Float64, -1, 1, 3),
+            random_array({4, 4}, DType::Float64, -1, 1, 4)};
   }
 };
 
@@ -85,15 +89,19 @@ TEST(ScanPrune, GradientsOfEveryInputStillAgree) {
 // (scan_pushout_dot, which would move both products out of the loop, is off).
 TEST(ScanPrune, UnreadForwardOutputAndItsNonSequenceGo) {
   auto x = T::dmatrix("x"), A = T::dmatrix("A"), B = T::dmatrix("B");
-  auto r = scan([](Args a) -> ScanStepResult { return {T::dot(a[0], a[1]), T::dot(a[0], a[2])}; },
-                {x}, {ScanOutputInfo(), ScanOutputInfo()}, {A, B});
+  auto r = scan(
+      [](Args a) -> ScanStepResult {
+        return {T::dot(a[0], a[1]), T::dot(a[0], a[2])};
+      },
+      {x}, {ScanOutputInfo(), ScanOutputInfo()}, {A, B});
   auto f = function({x, A, B}, r.outputs[0], {}, {.optimizer_excluding = "scan_pushout_dot"});
   auto counts = scan_counts(f);
   ASSERT_EQ(counts.size(), 1u);
   EXPECT_EQ(counts[0].nit, 1);
   EXPECT_EQ(counts[0].non_seqs, 1);
   expect_same_values({x, A, B}, {r.outputs[0]},
-                     {random_array({5, 3}, DType::Float64, -1, 1, 5), random_array({3, 2}, DType::Float64, -1, 1, 6),
+                     {random_array({5, 3}, DType::Float64, -1, 1, 5),
+                      random_array({3, 2}, DType::Float64, -1, 1, 6),
                       random_array({3, 4}, DType::Float64, -1, 1, 7)},
                      "scan_pushout_dot");
 }
@@ -102,11 +110,13 @@ TEST(ScanPrune, UnreadForwardOutputAndItsNonSequenceGo) {
 // sum(dloss/dW * C) w.r.t. x, h0, V and W against finite differences.
 TEST(ScanPrune, GradientThroughPrunedLoopMatchesFiniteDifferences) {
   const NDArray C = random_array({4, 4}, DType::Float64, -1, 1, 8);
-  verify_grad([&](const Vars& in) {
-    Rnn n;
-    n.x = in[0], n.h0 = in[1], n.V = in[2], n.W = in[3];
-    return T::sum(T::grad(n.loss(), n.W) * constant(C));
-  }, Rnn().args());
+  verify_grad(
+      [&](const Vars& in) {
+        Rnn n;
+        n.x = in[0], n.h0 = in[1], n.V = in[2], n.W = in[3];
+        return T::sum(T::grad(n.loss(), n.W) * constant(C));
+      },
+      Rnn().args());
 }
 
 }  // namespace
