@@ -15,6 +15,7 @@
 // figures are medians over rounds. Every result is checked against OpenBLAS.
 //
 //   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE theon_bench_gemm_libraries [--rounds N]
+//       [--calls N] [--blis-arch skx] [--only onednn.2t,openblas.2t]
 #include <cblas.h>
 #include <dlfcn.h>
 #include <omp.h>
@@ -360,13 +361,14 @@ double median(std::vector<double> v) { return bench::summarize(std::move(v)).med
 
 int main(int argc, char** argv) {
   int rounds = 11, calls = 5;
-  std::string blis_arch;
+  std::string blis_arch, only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--blis-arch")) blis_arch = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--only")) only = "," + std::string(argv[i + 1]) + ",";
     else if (!std::strcmp(argv[i], "--calls")) calls = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--rounds N] [--calls N] [--blis-arch skx|zen3|...]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rounds N] [--calls N] [--blis-arch skx|zen3|...] [--only v1,v2]\n", argv[0]);
       return 2;
     }
   }
@@ -478,6 +480,12 @@ int main(int argc, char** argv) {
           [&xsmm, &ops, t](int i, float* c) { xsmm.run(i, ops[i], c, t); }, false);
 #endif
   }
+
+  // --only: the named variants alone (no other library's threads alive in the process).
+  if (!only.empty())
+    std::erase_if(variants, [&](const Variant& v) {
+      return only.find("," + v.name + ",") == std::string::npos;
+    });
 
   // The check: OpenBLAS on one thread, plain and with the epilogue in float loops.
   set_threads(1, blis);
