@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "graph/post_order.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "rewrite/pipeline.hpp"
 #include "theon/clone.hpp"
@@ -28,29 +29,6 @@ std::string address(const void* p) {
   char buf[2 + 2 * sizeof(void*) + 1];
   std::snprintf(buf, sizeof buf, "%p", p);
   return buf;
-}
-
-// The body's nodes, arguments before users (iterative: bodies may be deep).
-std::vector<const ApplyNode*> body_order(const Vars& outputs) {
-  std::vector<const ApplyNode*> order;
-  std::unordered_set<const ApplyNode*> done;
-  std::vector<std::pair<const ApplyNode*, bool>> stack;
-  for (const Var& v : outputs)
-    if (v.owner()) stack.push_back({v.owner(), false});
-  while (!stack.empty()) {
-    auto [node, expanded] = stack.back();
-    stack.pop_back();
-    if (done.count(node)) continue;
-    if (expanded) {
-      done.insert(node);
-      order.push_back(node);
-      continue;
-    }
-    stack.push_back({node, true});
-    for (const Var& in : node->inputs)
-      if (in.owner() && !done.count(in.owner())) stack.push_back({in.owner(), false});
-  }
-  return order;
 }
 
 // Numbers for the body's variables: inner input k gets input_class[k]; a node's outputs
@@ -141,7 +119,8 @@ bool dedupe(RewriteSession& session, const ApplyNode& node) {
              s.inner_inputs[s.inner_tap(b, static_cast<int>(k))].type();
     return same;
   });
-  const std::vector<const ApplyNode*> order = body_order(s.inner_outputs);
+  const std::vector<ApplyNode*> walk = detail::nodes_in_post_order(s.inner_outputs);
+  const std::vector<const ApplyNode*> order(walk.begin(), walk.end());
   auto numbers = [&] {
     std::vector<int> input_class(s.inner_inputs.size());
     for (int i = 0; i < s.n_seqs; ++i) input_class[i] = seq_rep[i];

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "graph/post_order.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/side_effect.hpp"
 
@@ -18,23 +19,6 @@ namespace theon::rewrite {
 namespace {
 
 using detail::ScanSpec;
-
-// The body's nodes between its inputs and `roots` (iterative: bodies may be deep).
-std::vector<const ApplyNode*> body_nodes(const Vars& roots) {
-  std::vector<const ApplyNode*> order;
-  std::unordered_set<const ApplyNode*> seen;
-  std::vector<const ApplyNode*> stack;
-  for (const Var& r : roots)
-    if (r.owner() && seen.insert(r.owner()).second) stack.push_back(r.owner());
-  while (!stack.empty()) {
-    const ApplyNode* node = stack.back();
-    stack.pop_back();
-    order.push_back(node);
-    for (const Var& in : node->inputs)
-      if (in.owner() && seen.insert(in.owner()).second) stack.push_back(in.owner());
-  }
-  return order;
-}
 
 bool is_read(const FunctionGraph& fgraph, const Var& v) {
   if (fgraph.n_clients(v) > 0) return true;
@@ -54,7 +38,7 @@ bool prune(RewriteSession& session, const ApplyNode& node) {
     drops_output = drops_output || !keep_out[m];
   }
   if (drops_output)
-    for (const ApplyNode* inner : body_nodes(s.inner_outputs))
+    for (const ApplyNode* inner : detail::nodes_in_post_order(s.inner_outputs))
       if (has_side_effects(inner->op())) {
         std::fill(keep_out.begin(), keep_out.end(), true);
         break;
@@ -66,7 +50,7 @@ bool prune(RewriteSession& session, const ApplyNode& node) {
   // What the kept body reads: recurrent taps stay whether read or not (they are the
   // state's layout); sequences and non-sequences go when unread.
   std::unordered_set<const VariableNode*> read;
-  for (const ApplyNode* inner : body_nodes(kept_outputs))
+  for (const ApplyNode* inner : detail::nodes_in_post_order(kept_outputs))
     for (const Var& in : inner->inputs) read.insert(in.get());
   for (const Var& out : kept_outputs) read.insert(out.get());
   bool any = std::find(keep_out.begin(), keep_out.end(), false) != keep_out.end();

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "graph/post_order.hpp"
 #include "ops/blas.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/blas.hpp"
@@ -21,23 +22,6 @@ namespace theon::rewrite {
 namespace {
 
 using detail::ScanSpec;
-
-// The body's nodes between its inputs and `roots` (iterative: bodies may be deep).
-std::vector<const ApplyNode*> body_nodes(const Vars& roots) {
-  std::vector<const ApplyNode*> order;
-  std::unordered_set<const ApplyNode*> seen;
-  std::vector<const ApplyNode*> stack;
-  for (const Var& r : roots)
-    if (r.owner() && seen.insert(r.owner()).second) stack.push_back(r.owner());
-  while (!stack.empty()) {
-    const ApplyNode* node = stack.back();
-    stack.pop_back();
-    order.push_back(node);
-    for (const Var& in : node->inputs)
-      if (in.owner() && seen.insert(in.owner()).second) stack.push_back(in.owner());
-  }
-  return order;
-}
 
 bool push_out(RewriteSession& session, const ApplyNode& node) {
   const ScanSpec& s = detail::scan_of(&node)->spec();
@@ -53,7 +37,7 @@ bool push_out(RewriteSession& session, const ApplyNode& node) {
   // dot(x_t, W): x_t a sequence's row (vector or matrix), W a non-sequence matrix.
   std::vector<std::pair<Var, Var>> pushed;  // (the body's product, its outer rows)
   std::vector<bool> drop(s.n_outputs(), false);
-  for (const ApplyNode* inner : body_nodes(s.inner_outputs)) {
+  for (const ApplyNode* inner : detail::nodes_in_post_order(s.inner_outputs)) {
     if (!dynamic_cast<const detail::Dot*>(&inner->op())) continue;
     auto seq = seq_of.find(inner->inputs[0].get());
     auto non_seq = non_seq_of.find(inner->inputs[1].get());

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "graph/post_order.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "ops/subtensor.hpp"
 #include "rewrite/phases.hpp"
@@ -41,34 +42,11 @@ std::vector<const ApplyNode*> scan_nodes(const FunctionGraph& fgraph) {
   return out;
 }
 
-// The nodes between the sources and `roots`, inputs first.
-std::vector<const ApplyNode*> inner_nodes(const Vars& roots) {
-  std::vector<const ApplyNode*> order;
-  std::unordered_set<const ApplyNode*> done;
-  std::vector<std::pair<const ApplyNode*, bool>> stack;
-  for (const Var& r : roots)
-    if (r.owner()) stack.push_back({r.owner(), false});
-  while (!stack.empty()) {
-    auto [node, expanded] = stack.back();
-    stack.pop_back();
-    if (done.count(node)) continue;
-    if (expanded) {
-      done.insert(node);
-      order.push_back(node);
-      continue;
-    }
-    stack.push_back({node, true});
-    for (const Var& in : node->inputs)
-      if (in.owner() && !done.count(in.owner())) stack.push_back({in.owner(), false});
-  }
-  return order;
-}
-
 // `spec` with the non-sequences the body no longer reads dropped (from the spec and from
 // `inputs`, the outer inputs in the spec's order).
 void drop_unused_non_seqs(ScanSpec& spec, Vars& inputs) {
   std::unordered_set<VariableNode*> used;
-  for (const ApplyNode* node : inner_nodes(spec.inner_outputs))
+  for (const ApplyNode* node : detail::nodes_in_post_order(spec.inner_outputs))
     for (const Var& in : node->inputs) used.insert(in.get());
   for (const Var& out : spec.inner_outputs) used.insert(out.get());
   for (int k = spec.n_non_seqs - 1; k >= 0; --k) {
@@ -89,7 +67,7 @@ bool hoist_invariant(RewriteSession& session, const ApplyNode& node) {
     invariant.insert(s.inner_inputs[s.inner_non_seq(k)].get());
     reads_non_seq.insert(s.inner_inputs[s.inner_non_seq(k)].get());
   }
-  const auto order = inner_nodes(s.inner_outputs);
+  const auto order = detail::nodes_in_post_order(s.inner_outputs);
   for (const ApplyNode* inner : order) {
     bool all = true, any = false;
     for (const Var& in : inner->inputs) {
