@@ -21,10 +21,11 @@ XNOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XNOR_TARGETS = np.array([1.0, 0.0, 0.0, 1.0])
 
 
-def hash_uniform(n, seed, lo=0.0, hi=1.0):
-    """n values in [lo, hi) from an integer hash of (index, seed); see bench_util.hpp."""
+def hash_uniform(n, seed, lo=0.0, hi=1.0, first=0):
+    """Values [first, first + n) in [lo, hi) of an integer hash of (index, seed); see
+    bench_util.hpp."""
     mask = np.uint64(0xFFFFFFFF)
-    i = np.arange(n, dtype=np.uint64)
+    i = np.arange(first, first + n, dtype=np.uint64)
     h = (i * np.uint64(2654435761) + np.uint64(seed * 40503 + 1)) & mask
     h ^= h >> np.uint64(15)
     h = (h * np.uint64(2246822519)) & mask

@@ -27,15 +27,7 @@ STEP_GFLOP = 2 * BATCH * (2 * N_IN * N_HIDDEN + 3 * N_HIDDEN * N_OUT) / 1e9
 
 def hash_rows(first_row, rows, seed):
     """Rows [first_row, first_row + rows) of the N_SAMPLES x N_IN hash matrix, float64."""
-    mask = np.uint64(0xFFFFFFFF)
-    i = np.arange(first_row * N_IN, (first_row + rows) * N_IN, dtype=np.uint64)
-    h = (i * np.uint64(2654435761) + np.uint64(seed * 40503 + 1)) & mask
-    h ^= h >> np.uint64(15)
-    h = (h * np.uint64(2246822519)) & mask
-    h ^= h >> np.uint64(13)
-    h = (h * np.uint64(3266489917)) & mask
-    h ^= h >> np.uint64(16)
-    return (h.astype(np.float64) / 4294967296.0).reshape(rows, N_IN)
+    return bc.hash_uniform(rows * N_IN, seed, first=first_row * N_IN).reshape(rows, N_IN)
 
 
 def data():

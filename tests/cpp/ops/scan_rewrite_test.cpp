@@ -1,5 +1,6 @@
 // The scan rewrites change the graph's structure and keep its values.
 #include "ops/scan/scan_op.hpp"
+#include "support/scan_test_util.hpp"
 #include "support/test_util.hpp"
 #include "theon/scan.hpp"
 
@@ -8,14 +9,8 @@ namespace {
 
 namespace T = tensor;
 using testing::random_array;
+using testing::scans;
 using Args = std::span<const Var>;
-
-std::vector<const detail::Scan*> scans(const Function& f) {
-  std::vector<const detail::Scan*> out;
-  for (const ApplyNode* node : f.fgraph().toposort())
-    if (auto* s = detail::scan_of(node)) out.push_back(s);
-  return out;
-}
 
 // Names of the ops in a scan's body.
 std::vector<std::string> body_ops(const detail::Scan& scan) {

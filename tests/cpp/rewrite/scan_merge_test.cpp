@@ -1,6 +1,7 @@
 // Identical scans are one op (merge makes their applications one node), and scan_dedupe
 // removes the inputs and outputs one loop reads or computes twice.
 #include "ops/scan/scan_op.hpp"
+#include "support/scan_test_util.hpp"
 #include "support/test_util.hpp"
 #include "theon/debug.hpp"
 #include "theon/grad.hpp"
@@ -11,14 +12,8 @@ namespace {
 
 namespace T = tensor;
 using testing::random_array;
+using testing::scans;
 using Args = std::span<const Var>;
-
-std::vector<const detail::Scan*> scans(const Function& f) {
-  std::vector<const detail::Scan*> out;
-  for (const ApplyNode* node : f.fgraph().toposort())
-    if (auto* s = detail::scan_of(node)) out.push_back(s);
-  return out;
-}
 
 // Merge alone decides: scan_merge would join any two independent loops of one length.
 FunctionOptions without_scan_merge() { return {.optimizer_excluding = "scan_merge:scan_dedupe"}; }
