@@ -16,7 +16,8 @@ namespace theon::rewrite {
 namespace {
 
 const detail::IncSubtensor* inc_of(const Var& v) {
-  const auto* inc = v.owner() ? dynamic_cast<const detail::IncSubtensor*>(&v.owner()->op()) : nullptr;
+  const auto* inc =
+      v.owner() ? dynamic_cast<const detail::IncSubtensor*>(&v.owner()->op()) : nullptr;
   return inc && !inc->is_set() && v.owner()->n_outputs() == 1 ? inc : nullptr;
 }
 
@@ -32,15 +33,17 @@ std::optional<Vars> chain_incs(const ApplyNode& node, const FunctionGraph& fgrap
     std::vector<size_t> group{first};
     for (size_t k = first + 1; k < node.inputs.size(); ++k) {
       const Var& b = node.inputs[k];
-      if (inc_of(b) && b.owner()->inputs[0].is(z) && fgraph.clients(b).size() == 1 && !b.is(a)) group.push_back(k);
+      if (inc_of(b) && b.owner()->inputs[0].is(z) && fgraph.clients(b).size() == 1 && !b.is(a))
+        group.push_back(k);
     }
     if (group.size() < 2) continue;
     Var chain = z;
     for (size_t k : group) {
       const ApplyNode* inc = node.inputs[k].owner();
       const Vars bounds(inc->inputs.begin() + 2, inc->inputs.end());
-      chain = detail::inc_subtensor(chain, inc->inputs[1], inc_of(node.inputs[k])->index_list(), bounds,
-                                    /*set=*/false, inc->loc);
+      chain =
+          detail::inc_subtensor(chain, inc->inputs[1], inc_of(node.inputs[k])->index_list(), bounds,
+                                /*set=*/false, inc->loc);
     }
     Vars rest{chain};
     for (size_t k = 0; k < node.inputs.size(); ++k)

@@ -17,18 +17,18 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "ops/op_util.hpp"
 #include "graph/post_order.hpp"
 #include "ops/dimshuffle.hpp"
 #include "ops/elemwise.hpp"
+#include "ops/op_util.hpp"
 #include "ops/scan/scan_grad_sums.hpp"
 #include "ops/scan/scan_op.hpp"
 #include "theon/clone.hpp"
-#include "theon/test_value.hpp"
 #include "theon/grad.hpp"
 #include "theon/scan.hpp"
 #include "theon/shape_ops.hpp"
 #include "theon/subtensor.hpp"
+#include "theon/test_value.hpp"
 
 namespace theon::detail {
 namespace {
@@ -52,9 +52,9 @@ struct BackwardStep {
 };
 
 BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, const Vars& stored,
-                           const std::vector<int>& float_recs,
-                           const std::vector<int>& float_seqs, const std::vector<int>& float_non_seqs,
-                           const std::vector<int>& g_recs, const std::vector<int>& g_nits, const Loc& loc) {
+                           const std::vector<int>& float_recs, const std::vector<int>& float_seqs,
+                           const std::vector<int>& float_non_seqs, const std::vector<int>& g_recs,
+                           const std::vector<int>& g_nits, const Loc& loc) {
   size_t at = 0;
   auto take = [&](size_t count) {
     Vars v(args.begin() + at, args.begin() + at + count);
@@ -69,7 +69,8 @@ BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, 
   std::vector<std::pair<Var, Var>> pairs;
   for (int i = 0; i < s.n_seqs; ++i) pairs.push_back({s.inner_inputs[i], xs[i]});
   for (int t = 0; t < s.n_rec_taps(); ++t) pairs.push_back({s.inner_inputs[s.n_seqs + t], taps[t]});
-  for (int w = 0; w < s.n_non_seqs; ++w) pairs.push_back({s.inner_inputs[s.inner_non_seq(w)], ws[w]});
+  for (int w = 0; w < s.n_non_seqs; ++w)
+    pairs.push_back({s.inner_inputs[s.inner_non_seq(w)], ws[w]});
   Vars roots = s.inner_outputs;
   roots.insert(roots.end(), stored.begin(), stored.end());
   BackwardStep step;
@@ -84,11 +85,13 @@ BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, 
       if (g_recs[q] == j) g = g + VarArg(g_rec_in[q], loc);
     options.known_grads.push_back({ys[j], g});
   }
-  for (size_t q = 0; q < g_nits.size(); ++q) options.known_grads.push_back({ys[g_nits[q]], g_nit_in[q]});
+  for (size_t q = 0; q < g_nits.size(); ++q)
+    options.known_grads.push_back({ys[g_nits[q]], g_nit_in[q]});
   Vars wrt;
   for (int i : float_seqs) wrt.push_back(xs[i]);
   for (int j : float_recs)
-    for (size_t t = 0; t < s.taps[j].size(); ++t) wrt.push_back(taps[s.inner_tap(j, static_cast<int>(t)) - s.n_seqs]);
+    for (size_t t = 0; t < s.taps[j].size(); ++t)
+      wrt.push_back(taps[s.inner_tap(j, static_cast<int>(t)) - s.n_seqs]);
   for (int w : float_non_seqs) wrt.push_back(ws[w]);
   const Vars g = T::grad(Var(), wrt, options, loc);
 
@@ -106,7 +109,8 @@ BackwardStep backward_step(const ScanSpec& s, const Vars& args, const Vars& ws, 
       ++next;
     } else {
       const Var& old = windows[r];
-      Var head = T::zeros_like(T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(1, loc))}));
+      Var head =
+          T::zeros_like(T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(1, loc))}));
       Var rest = T::index(VarArg(old, loc), {T::slice(VarArg(0, loc), VarArg(len - 1, loc))});
       window = T::concatenate({head, rest}, 0, loc);
       for (int tap : s.taps[j])
@@ -166,7 +170,8 @@ std::vector<size_t> values_to_store(const BackwardStep& step, const Vars& values
     if (seen[i]) continue;
     seen[i] = 1;
     const ApplyNode* node = values[i].owner();
-    const bool cheap = dynamic_cast<const Elemwise*>(&node->op()) || dynamic_cast<const DimShuffle*>(&node->op());
+    const bool cheap =
+        dynamic_cast<const Elemwise*>(&node->op()) || dynamic_cast<const DimShuffle*>(&node->op());
     if (!cheap) {
       stored.push_back(i);
       continue;
@@ -234,13 +239,15 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
   if (g_recs.empty() && g_nits.empty()) return grads;
 
   Vars seq_vars;
-  for (int i = 0; i < s.n_seqs; ++i) seq_vars.push_back(backward_rows(node.inputs[s.seq_input(i)], 0));
+  for (int i = 0; i < s.n_seqs; ++i)
+    seq_vars.push_back(backward_rows(node.inputs[s.seq_input(i)], 0));
   for (int j = 0; j < n_recs; ++j)
     for (int tap : s.taps[j]) seq_vars.push_back(backward_rows(outs[j], s.init_len(j) + tap));
   for (int j : g_recs) seq_vars.push_back(backward_rows(gouts[j], s.init_len(j)));
   for (int m : g_nits) seq_vars.push_back(backward_rows(gouts[m], 0, /*n_rows=*/true));
   std::vector<ScanOutputInfo> outputs_info;
-  for (int j : float_recs) outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.init_input(j)], loc)));
+  for (int j : float_recs)
+    outputs_info.emplace_back(T::zeros_like(VarArg(node.inputs[s.init_input(j)], loc)));
   Vars non_seqs;
   for (int w = 0; w < s.n_non_seqs; ++w) non_seqs.push_back(node.inputs[s.non_seq_input(w)]);
 
@@ -254,10 +261,11 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
     for (int d = 1; d < q.ndim(); ++d) row.push_back(q.broadcastable()[d]);
     probe.push_back(T::variable(TensorType(q.dtype(), row), "", loc));
   }
-  for (const ScanOutputInfo& info : outputs_info) probe.push_back(T::variable(info.initial.type(), "", loc));
+  for (const ScanOutputInfo& info : outputs_info)
+    probe.push_back(T::variable(info.initial.type(), "", loc));
   const Vars stored = forward_values(s);
-  BackwardStep step =
-      backward_step(s, probe, non_seqs, stored, float_recs, float_seqs, float_non_seqs, g_recs, g_nits, loc);
+  BackwardStep step = backward_step(s, probe, non_seqs, stored, float_recs, float_seqs,
+                                    float_non_seqs, g_recs, g_nits, loc);
 
   // The forward values the gradient reads are not computed again: a copy of the forward
   // loop stacks them as extra outputs (the rewrites merge it with the original loop,
@@ -284,14 +292,15 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
       rows.push_back(T::variable(stored[used[u]].type(), "", loc));
       to_rows.push_back({step.forward[s.n_outputs() + used[u]], rows.back()});
     }
-    probe.insert(probe.begin() + static_cast<std::ptrdiff_t>(seq_vars.size() - used.size()), rows.begin(),
-                 rows.end());
+    probe.insert(probe.begin() + static_cast<std::ptrdiff_t>(seq_vars.size() - used.size()),
+                 rows.begin(), rows.end());
     Vars all = step.windows;
     all.insert(all.end(), step.non_seq_grads.begin(), step.non_seq_grads.end());
     all.insert(all.end(), step.seq_grads.begin(), step.seq_grads.end());
     all = clone(all, to_rows);
     auto split = [&](Vars& part, size_t from) {
-      part.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(from + part.size()));
+      part.assign(all.begin() + static_cast<std::ptrdiff_t>(from),
+                  all.begin() + static_cast<std::ptrdiff_t>(from + part.size()));
     };
     split(step.windows, 0);
     split(step.non_seq_grads, step.windows.size());
@@ -310,7 +319,8 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
   const auto is_variant = [&](const Var& v) { return variant.count(v.get()) > 0; };
   std::vector<std::vector<StepSumPart>> parts;
   for (size_t q = 0; q < float_non_seqs.size(); ++q)
-    parts.push_back(split_step_sum(step.non_seq_grads[q], non_seqs[float_non_seqs[q]], is_variant, loc));
+    parts.push_back(
+        split_step_sum(step.non_seq_grads[q], non_seqs[float_non_seqs[q]], is_variant, loc));
 
   // The loop's outputs: windows, accumulators, sequence gradients, stacked values.
   Vars body = step.windows, stacked, accumulators;
@@ -337,17 +347,19 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
     for (size_t i = 0; i < probe.size(); ++i) pairs.push_back({probe[i], a[i]});
     return ScanStepResult{clone(body, pairs)};
   };
-  const ScanResult back = scan(copy_step, sequences, outputs_info, non_seqs,
-                               {.n_steps = VarArg(k, loc), .name = "grad_of_" + (s.name.empty() ? "scan" : s.name)},
-                               loc);
+  const ScanResult back = scan(
+      copy_step, sequences, outputs_info, non_seqs,
+      {.n_steps = VarArg(k, loc), .name = "grad_of_" + (s.name.empty() ? "scan" : s.name)}, loc);
 
   size_t next = 0;
   for (int j : float_recs) {
     Var window = T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)});
     if (s.truncate_gradient > 0)
-      window = T::switch_(VarArg(steps_in, loc) <= VarArg(int64_t{s.truncate_gradient}, loc), VarArg(window, loc), 0);
+      window = T::switch_(VarArg(steps_in, loc) <= VarArg(int64_t{s.truncate_gradient}, loc),
+                          VarArg(window, loc), 0);
     if (gouts[j].defined())
-      window = window + T::index(VarArg(gouts[j], loc), {T::slice(VarArg(0, loc), VarArg(s.init_len(j), loc))});
+      window = window + T::index(VarArg(gouts[j], loc),
+                                 {T::slice(VarArg(0, loc), VarArg(s.init_len(j), loc))});
     grads[s.init_input(j)] = window;
   }
   size_t next_stacked = next + accumulators.size() + float_seqs.size();
@@ -357,25 +369,31 @@ Vars Scan::pullback(const ApplyNode& node, std::span<const Var> output_grads) co
     for (const StepSumPart& part : parts[q]) {
       Vars results;
       if (part.accumulate) {
-        results.push_back(T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)}));
+        results.push_back(
+            T::index(VarArg(buffer_of(back.outputs[next++]), loc), {IndexArg(-1, loc)}));
       } else {
-        for (size_t c = 0; c < part.carried.size(); ++c) results.push_back(back.outputs[next_stacked++]);
+        for (size_t c = 0; c < part.carried.size(); ++c)
+          results.push_back(back.outputs[next_stacked++]);
       }
       sums.push_back(part.finish(results));
     }
-    Var g = sums.empty() ? T::zeros_like(VarArg(w, loc)) : sums.size() == 1 ? sums[0] : T::add(sums, loc);
+    Var g = sums.empty()       ? T::zeros_like(VarArg(w, loc))
+            : sums.size() == 1 ? sums[0]
+                               : T::add(sums, loc);
     g = T::cast(VarArg(g, loc), w.dtype());
-    grads[s.non_seq_input(float_non_seqs[q])] = T::patternbroadcast(VarArg(g, loc), w.broadcastable());
+    grads[s.non_seq_input(float_non_seqs[q])] =
+        T::patternbroadcast(VarArg(g, loc), w.broadcastable());
   }
   for (int i : float_seqs) {
     const Var& seq = node.inputs[s.seq_input(i)];
     Var stop = steps_in;
-    Var start = s.truncate_gradient > 0 ? steps_in - VarArg(k, loc) : constant(array(int64_t{0}), "", loc);
+    Var start =
+        s.truncate_gradient > 0 ? steps_in - VarArg(k, loc) : constant(array(int64_t{0}), "", loc);
     Var forward = T::index(VarArg(back.outputs[next++], loc), {T::slice({}, {}, VarArg(-1, loc))});
     Var zero = T::zeros_like(VarArg(seq, loc));
-    grads[s.seq_input(i)] =
-        T::inc_subtensor(T::index(VarArg(zero, loc), {T::slice(VarArg(start, loc), VarArg(stop, loc))}),
-                         VarArg(forward, loc));
+    grads[s.seq_input(i)] = T::inc_subtensor(
+        T::index(VarArg(zero, loc), {T::slice(VarArg(start, loc), VarArg(stop, loc))}),
+        VarArg(forward, loc));
   }
   return grads;
 }

@@ -23,7 +23,8 @@ Vars add_terms(const Var& g) {
     stack.pop_back();
     const auto* add = v.owner() ? dynamic_cast<const Elemwise*>(&v.owner()->op()) : nullptr;
     if (add && add->scalar_op() == ScalarOpId::Add && add->out_dtype() == v.dtype()) {
-      for (auto it = v.owner()->inputs.rbegin(); it != v.owner()->inputs.rend(); ++it) stack.push_back(*it);
+      for (auto it = v.owner()->inputs.rbegin(); it != v.owner()->inputs.rend(); ++it)
+        stack.push_back(*it);
       continue;
     }
     terms.push_back(v);
@@ -38,7 +39,8 @@ const IncSubtensor* inc_of(const Var& v) {
 
 bool is_full_slice(const IndexEntry& e) {
   using K = IndexBound::Kind;
-  return e.is_slice && e.start.kind == K::Absent && e.stop.kind == K::Absent && e.step.kind == K::Absent;
+  return e.is_slice && e.start.kind == K::Absent && e.stop.kind == K::Absent &&
+         e.step.kind == K::Absent;
 }
 
 // dot(A_t, B_t) of two matrices that both change per step: stacked, one product after.
@@ -64,10 +66,12 @@ bool stack_dot(const Var& term, const std::function<bool(const Var&)>& variant, 
       right = T::dimshuffle(VarArg(bs, loc), {0, 2});
     } else {
       Var inner = T::shape_i(VarArg(as, loc), 0) * len(as, 2);
-      left = T::reshape(T::dimshuffle(VarArg(as, loc), {1, 0, 2}), ShapeArg({len(as, 1), VarArg(inner, loc)}, loc));
+      left = T::reshape(T::dimshuffle(VarArg(as, loc), {1, 0, 2}),
+                        ShapeArg({len(as, 1), VarArg(inner, loc)}, loc));
       right = T::reshape(VarArg(bs, loc), ShapeArg({VarArg(inner, loc), len(bs, 2)}, loc));
     }
-    Var sum = T::patternbroadcast(T::dot(VarArg(left, loc), VarArg(right, loc)), type.broadcastable);
+    Var sum =
+        T::patternbroadcast(T::dot(VarArg(left, loc), VarArg(right, loc)), type.broadcastable);
     return wrap(sum);
   };
   parts.push_back(std::move(part));
@@ -87,7 +91,8 @@ void accumulate(const Var& term, const Var& init, const std::function<Var(Var)>&
 }  // namespace
 
 std::vector<StepSumPart> split_step_sum(const Var& g, const Var& w,
-                                        const std::function<bool(const Var&)>& variant, const Loc& loc) {
+                                        const std::function<bool(const Var&)>& variant,
+                                        const Loc& loc) {
   std::vector<StepSumPart> parts;
   if (is_symbolic_zero(g)) return parts;
   const auto same = [](Var v) { return v; };
@@ -138,8 +143,10 @@ std::vector<StepSumPart> split_step_sum(const Var& g, const Var& w,
           for (int d = axis + 1; d < r[0].ndim(); ++d) pattern.emplace_back(d);
           std::vector<IndexArg> index;
           for (size_t i = 0; i < n_entries; ++i)
-            index.push_back(static_cast<int>(i) == axis ? IndexArg(VarArg(r[1], loc)) : IndexArg(T::slice()));
-          return T::inc_subtensor(T::index(VarArg(zero, loc), index), T::dimshuffle(VarArg(r[0], loc), pattern));
+            index.push_back(static_cast<int>(i) == axis ? IndexArg(VarArg(r[1], loc))
+                                                        : IndexArg(T::slice()));
+          return T::inc_subtensor(T::index(VarArg(zero, loc), index),
+                                  T::dimshuffle(VarArg(r[0], loc), pattern));
         };
         parts.push_back(std::move(part));
         continue;

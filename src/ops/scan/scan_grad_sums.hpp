@@ -41,6 +41,7 @@ struct StepSumPart {
 // state); everything else reads only non-sequences and constants, so it can be used
 // outside the loop as it is.
 std::vector<StepSumPart> split_step_sum(const Var& g, const Var& w,
-                                        const std::function<bool(const Var&)>& variant, const Loc& loc);
+                                        const std::function<bool(const Var&)>& variant,
+                                        const Loc& loc);
 
 }  // namespace theon::detail

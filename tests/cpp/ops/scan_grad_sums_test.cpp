@@ -16,18 +16,21 @@ using Args = std::span<const Var>;
 // x_t indexes the columns of E; W holds one matrix per gate, W[0] and W[1].
 Var gated_loop(const Var& E, const Var& W, const Var& h0, int truncate) {
   Var tokens = constant(array({int32_t(2), int32_t(0), int32_t(2), int32_t(3), int32_t(2)}));
-  auto r = scan([&](Args a) {
-    // a = x_t, h, E, W
-    Var e = T::index(VarArg(a[2]), {T::slice(), IndexArg(a[0])});
-    Var z = T::sigmoid(T::dot(T::index(VarArg(a[3]), {0}), a[1]) + e);
-    Var c = T::tanh(T::dot(T::index(VarArg(a[3]), {1}), a[1] * z) - e);
-    return (1.0 - z) * c + z * a[1];
-  }, {tokens}, {h0}, {E, W}, {.truncate_gradient = truncate});
+  auto r = scan(
+      [&](Args a) {
+        // a = x_t, h, E, W
+        Var e = T::index(VarArg(a[2]), {T::slice(), IndexArg(a[0])});
+        Var z = T::sigmoid(T::dot(T::index(VarArg(a[3]), {0}), a[1]) + e);
+        Var c = T::tanh(T::dot(T::index(VarArg(a[3]), {1}), a[1] * z) - e);
+        return (1.0 - z) * c + z * a[1];
+      },
+      {tokens}, {h0}, {E, W}, {.truncate_gradient = truncate});
   return T::sum(T::sqr(r.output()));
 }
 
 std::vector<NDArray> inputs() {
-  return {random_array({3, 4}, DType::Float64, -1, 1, 1), random_array({2, 3, 3}, DType::Float64, -1, 1, 2),
+  return {random_array({3, 4}, DType::Float64, -1, 1, 1),
+          random_array({2, 3, 3}, DType::Float64, -1, 1, 2),
           random_array({3}, DType::Float64, -1, 1, 3)};
 }
 

@@ -17,7 +17,8 @@ Graph indexed_gradient(bool with_dense) {
   auto b = T::dmatrix("b");
   auto d = T::dtensor3("d");
   Var z = T::zeros_like(VarArg(W));
-  Var sum = T::inc_subtensor(T::index(VarArg(z), {0}), a) + T::inc_subtensor(T::index(VarArg(z), {1}), b);
+  Var sum =
+      T::inc_subtensor(T::index(VarArg(z), {0}), a) + T::inc_subtensor(T::index(VarArg(z), {1}), b);
   if (with_dense) return {{W, a, b, d}, sum + d};
   return {{W, a, b}, sum};
 }
@@ -29,7 +30,8 @@ TEST(IncSubtensorChain, TwoTermsBecomeOneChain) {
     EXPECT_EQ(count_ops(f, "add"), dense ? 1 : 0) << op_list(f);
     EXPECT_EQ(count_ops(f, "inc_subtensor"), 2) << op_list(f);
     for (Inputs kind : {Inputs::Random, Inputs::Empty})
-      EXPECT_TRUE(agrees_with_none(function(g.inputs, g.output), g.inputs, g.output, make_inputs(g.inputs, kind)))
+      EXPECT_TRUE(agrees_with_none(function(g.inputs, g.output), g.inputs, g.output,
+                                   make_inputs(g.inputs, kind)))
           << dense;
   }
 }
@@ -49,7 +51,8 @@ TEST(IncSubtensorChain, SetSubtensorIsLeftAlone) {
   auto a = T::dvector("a");
   Var z = T::zeros_like(VarArg(W));
   // set_subtensor writes, it does not add: the sum of two sets is not a chain of them.
-  Var sum = T::set_subtensor(T::index(VarArg(z), {0}), a) + T::set_subtensor(T::index(VarArg(z), {0}), a * 2);
+  Var sum = T::set_subtensor(T::index(VarArg(z), {0}), a) +
+            T::set_subtensor(T::index(VarArg(z), {0}), a * 2);
   auto f = function({W, a}, sum, {}, phases("specialize"));
   EXPECT_EQ(count_ops(f, "add"), 1) << op_list(f);
   EXPECT_TRUE(agrees_with_none(function({W, a}, sum), {W, a}, sum, make_inputs({W, a})));
