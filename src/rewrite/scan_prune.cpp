@@ -13,6 +13,7 @@
 
 #include "graph/post_order.hpp"
 #include "ops/scan/scan_op.hpp"
+#include "rewrite/scan_nodes.hpp"
 #include "theon/side_effect.hpp"
 
 namespace theon::rewrite {
@@ -102,13 +103,7 @@ bool prune(RewriteSession& session, const ApplyNode& node) {
 }  // namespace
 
 void run_scan_prune(RewriteSession& session) {
-  std::vector<const ApplyNode*> scans;
-  for (const ApplyNode* node : session.fgraph().toposort())
-    if (detail::scan_of(node)) scans.push_back(node);
-  for (const ApplyNode* node : scans) {
-    if (session.budget_spent()) return;
-    if (session.fgraph().contains(node)) prune(session, *node);
-  }
+  for_each_scan(session, prune);
 }
 
 }  // namespace theon::rewrite

@@ -13,6 +13,7 @@
 #include "graph/post_order.hpp"
 #include "ops/blas.hpp"
 #include "ops/scan/scan_op.hpp"
+#include "rewrite/scan_nodes.hpp"
 #include "theon/blas.hpp"
 #include "theon/clone.hpp"
 #include "theon/subtensor.hpp"
@@ -98,13 +99,7 @@ bool push_out(RewriteSession& session, const ApplyNode& node) {
 }  // namespace
 
 void run_scan_pushout_dot(RewriteSession& session) {
-  std::vector<const ApplyNode*> scans;
-  for (const ApplyNode* node : session.fgraph().toposort())
-    if (detail::scan_of(node)) scans.push_back(node);
-  for (const ApplyNode* node : scans) {
-    if (session.budget_spent()) return;
-    if (session.fgraph().contains(node)) push_out(session, *node);
-  }
+  for_each_scan(session, push_out);
 }
 
 }  // namespace theon::rewrite
